@@ -1,0 +1,71 @@
+"""The one place a Screen becomes a Telegram message."""
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from services.dto import Reply, Screen
+from services.i18n import Translator
+
+log = logging.getLogger(__name__)
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+def render(screen: Screen, locale: str, t: Translator) -> tuple[str, Markup]:
+    text = t(locale, screen.text_key, screen.args)
+    markup: Markup = None
+    if screen.buttons:
+        markup = InlineKeyboardMarkup(inline_keyboard=[
+            [
+                InlineKeyboardButton(text=t(locale, b.label_key, b.args), url=b.url)
+                if b.url else InlineKeyboardButton(text=t(locale, b.label_key, b.args), callback_data=b.action)
+                for b in row
+            ]
+            for row in screen.buttons
+        ])
+    elif screen.menu:
+        markup = ReplyKeyboardMarkup(
+            keyboard=[[KeyboardButton(text=t(locale, b.label_key, b.args)) for b in row] for row in screen.menu],
+            resize_keyboard=True, is_persistent=True,
+        )
+    elif screen.menu == ():
+        markup = ReplyKeyboardRemove()
+    return text, markup
+
+
+async def send_screen(bot: Bot, chat_id: int | str, screen: Screen, locale: str, t: Translator) -> Message:
+    text, markup = render(screen, locale, t)
+    return await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+
+
+async def deliver(bot: Bot, chat_id: int, reply: Reply, locale: str, t: Translator,
+                  callback: CallbackQuery | None = None) -> None:
+    """Answers the current update: toast for a button press, edits where asked, new messages otherwise."""
+    if callback is not None:
+        toast = reply.toast
+        await callback.answer(t(locale, toast.text_key, toast.args) if toast else None,
+                              show_alert=bool(toast and toast.alert))
+    for screen in reply.screens:
+        origin = callback.message if callback is not None else None
+        if screen.edit and isinstance(origin, Message) and not screen.menu:
+            text, markup = render(screen, locale, t)
+            try:
+                await bot.edit_message_text(text=text, chat_id=origin.chat.id, message_id=origin.message_id,
+                                            reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None)
+                continue
+            except TelegramBadRequest as exc:  # "message is not modified", too old to edit…: send anew
+                if "not modified" in str(exc):
+                    continue
+                log.info("edit failed, sending instead: %s", exc)
+        await send_screen(bot, chat_id, screen, locale, t)

@@ -1,0 +1,76 @@
+"""Where a message goes when no command matched it: an open form, a menu entry, or a polite "not understood".
+
+Features plug in here (forms by name, menu sections by name, a free-text fallback such as FAQ search), so the
+adapters need one catch-all handler each and never decide these things themselves.
+"""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from services.deps import Deps
+from services.dto import Incoming, Reply, Screen
+from services.i18n import Translator
+from services.menu import SECTIONS, MenuMatcher, main_menu_screen
+
+Handler = Callable[[Incoming], Awaitable[Reply]]
+
+# Commands shown in Telegram's command menu and in /help: (command, description locale key).
+COMMANDS: list[tuple[str, str]] = [
+    ("start", "cmd-start"),
+    ("help", "cmd-help"),
+    ("language", "cmd-language"),
+    ("cancel", "cmd-cancel"),
+]
+
+
+class ConversationService:
+    def __init__(self, deps: Deps, translator: Translator, start: Handler) -> None:
+        self.deps = deps
+        self.menu = MenuMatcher(translator)
+        self.forms: dict[str, Handler] = {}
+        self.sections: dict[str, Handler] = {}
+        self.fallback: Handler | None = None
+        self._start = start
+
+    async def on_text(self, inc: Incoming) -> Reply:
+        async with self.deps.uow() as uow:
+            state = await uow.forms.get(inc.messenger, inc.user_id)
+            account = await uow.accounts.get(inc.messenger, inc.user_id)
+            staff = bool(await uow.staff.roles(inc.messenger, inc.user_id))
+        if state is not None and state.form in self.forms:
+            if inc.text and inc.text.startswith("/"):
+                return Reply.of(Screen("err-unknown-command"))
+            return await self.forms[state.form](inc)
+        action = self.menu.action_for(inc.text)
+        if action is not None:
+            return await self.open_section(inc, action.split(":", 1)[1])
+        if inc.text and inc.text.startswith("/"):
+            return Reply.of(Screen("err-unknown-command"))
+        if account is None:
+            if staff:
+                return Reply.of(Screen("staff-hello"))
+            return await self._start(inc)  # VK has no /start: the first message opens the door
+        if inc.non_text or not inc.text:
+            return Reply.of(Screen("err-not-understood"))
+        if self.fallback is not None:
+            return await self.fallback(inc)
+        return Reply.of(Screen("err-not-understood"))
+
+    async def open_section(self, inc: Incoming, section: str) -> Reply:
+        if section not in SECTIONS:
+            return Reply.of(Screen("err-not-understood"))
+        async with self.deps.uow() as uow:
+            account = await uow.accounts.get(inc.messenger, inc.user_id)
+            partner = await uow.partners.get(account.partner_id) if account else None
+        if partner is None or partner.status != "approved":
+            # Support stays reachable before approval; everything else waits for it.
+            if section == "support" and partner is not None and section in self.sections:
+                return await self.sections[section](inc)
+            return Reply.of(Screen("err-approved-only"))
+        handler = self.sections.get(section)
+        if handler is None:
+            return Reply.of(main_menu_screen("section-soon", section=section))
+        return await handler(inc)
+
+    async def help(self, inc: Incoming) -> Reply:
+        return Reply.of(Screen("help"))

@@ -1,0 +1,107 @@
+"""Foundation tables: partners, their messenger accounts, applications, staff roles, form progress, outbox."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from services.db.base import Base, BigId, UTCDateTime
+
+
+class Partner(Base):
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    # new (form not yet sent) → applied → approved | rejected; blocked by staff at any time.
+    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    locale: Mapped[str] = mapped_column(String(8), default="ru")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    tier: Mapped[str] = mapped_column(String(16), default="certified")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="SET NULL"), index=True)
+    ref_code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str | None] = mapped_column(String(128))
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    accounts: Mapped[list["MessengerAccount"]] = relationship(back_populates="partner", lazy="raise")
+
+
+class MessengerAccount(Base):
+    __tablename__ = "messenger_accounts"
+    __table_args__ = (UniqueConstraint("messenger", "external_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    messenger: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str | None] = mapped_column(String(64))
+    first_name: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    partner: Mapped[Partner] = relationship(back_populates="accounts", lazy="raise")
+
+
+class Application(Base):
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # pending → approved | rejected, decided exactly once (conditional UPDATE … WHERE decision = 'pending').
+    decision: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    reason_code: Mapped[str | None] = mapped_column(String(32))  # a preset (locales: reject-reason-<code>)
+    reason: Mapped[str | None] = mapped_column(Text)  # free text typed by the manager
+    decided_by: Mapped[str | None] = mapped_column(String(96))  # "telegram:123" — who pressed the button
+    decided_by_name: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class StaffRole(Base):
+    __tablename__ = "staff_roles"
+    __table_args__ = (UniqueConstraint("messenger", "external_id", "role"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    messenger: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # admin | manager | support
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FormState(Base):
+    """A half-filled form of one person (partner or staff), so a restart resumes at the same step."""
+
+    __tablename__ = "form_states"
+
+    messenger: Mapped[str] = mapped_column(String(16), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    form: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutboxMessage(Base):
+    """A message to someone other than the current chat, written in the transaction of the fact it announces."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    messenger: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(32))  # notification type, for muting and metrics
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="SET NULL"), index=True)
+    screen: Mapped[dict[str, Any]] = mapped_column(JSON)
+    dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sending | sent | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

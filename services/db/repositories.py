@@ -1,0 +1,189 @@
+"""Repositories: the only place that writes SQL for the foundation tables. Thin on purpose."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.db.models import Application, FormState, MessengerAccount, OutboxMessage, Partner, StaffRole
+
+
+class _Repo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _update(self, stmt: Any) -> int:
+        result: CursorResult[Any] = await self.session.execute(stmt)  # type: ignore[assignment]
+        return result.rowcount
+
+
+class PartnerRepository(_Repo):
+    async def get(self, partner_id: int) -> Partner | None:
+        return await self.session.get(Partner, partner_id)
+
+    async def by_ref_code(self, code: str) -> Partner | None:
+        return await self.session.scalar(select(Partner).where(Partner.ref_code == code))
+
+    async def add(self, partner: Partner) -> Partner:
+        self.session.add(partner)
+        await self.session.flush()
+        return partner
+
+    async def move_status(self, partner_id: int, from_: Iterable[str], to: str, **values: Any) -> bool:
+        """Conditional transition: True only for the one caller that actually moved it."""
+        stmt = (
+            update(Partner)
+            .where(Partner.id == partner_id, Partner.status.in_(list(from_)))
+            .values(status=to, **values)
+            .execution_options(synchronize_session="fetch")
+        )
+        return await self._update(stmt) == 1
+
+
+class AccountRepository(_Repo):
+    async def get(self, messenger: str, external_id: str) -> MessengerAccount | None:
+        return await self.session.scalar(
+            select(MessengerAccount).where(
+                MessengerAccount.messenger == messenger, MessengerAccount.external_id == external_id
+            )
+        )
+
+    async def for_partner(self, partner_id: int) -> Sequence[MessengerAccount]:
+        rows = await self.session.scalars(
+            select(MessengerAccount).where(MessengerAccount.partner_id == partner_id).order_by(MessengerAccount.id)
+        )
+        return rows.all()
+
+    async def add(self, account: MessengerAccount) -> MessengerAccount:
+        self.session.add(account)
+        await self.session.flush()
+        return account
+
+
+class ApplicationRepository(_Repo):
+    async def get(self, application_id: int) -> Application | None:
+        return await self.session.get(Application, application_id)
+
+    async def latest_for(self, partner_id: int) -> Application | None:
+        return await self.session.scalar(
+            select(Application).where(Application.partner_id == partner_id).order_by(Application.id.desc()).limit(1)
+        )
+
+    async def add(self, application: Application) -> Application:
+        self.session.add(application)
+        await self.session.flush()
+        return application
+
+    async def decide(self, application_id: int, decision: str, **values: Any) -> bool:
+        """Exactly one decision wins, however many managers press at once."""
+        stmt = (
+            update(Application)
+            .where(Application.id == application_id, Application.decision == "pending")
+            .values(decision=decision, **values)
+            .execution_options(synchronize_session="fetch")
+        )
+        return await self._update(stmt) == 1
+
+
+class StaffRepository(_Repo):
+    async def roles(self, messenger: str, external_id: str) -> set[str]:
+        rows = await self.session.scalars(
+            select(StaffRole.role).where(StaffRole.messenger == messenger, StaffRole.external_id == external_id)
+        )
+        return set(rows.all())
+
+    async def with_roles(self, roles: Iterable[str]) -> list[tuple[str, str]]:
+        """Distinct (messenger, external id) of staff holding any of `roles`."""
+        rows = await self.session.execute(
+            select(StaffRole.messenger, StaffRole.external_id)
+            .where(StaffRole.role.in_(list(roles)))
+            .distinct()
+            .order_by(StaffRole.messenger, StaffRole.external_id)
+        )
+        return [(m, e) for m, e in rows.all()]
+
+    async def seed(self, triples: Iterable[tuple[str, str, str]], now: datetime) -> int:
+        """Adds missing roles from configuration; never removes (roles granted in the bot survive restarts)."""
+        existing = {
+            (m, e, r) for m, e, r in (await self.session.execute(
+                select(StaffRole.messenger, StaffRole.external_id, StaffRole.role))).all()
+        }
+        added = 0
+        for messenger, external_id, role in dict.fromkeys(triples):
+            if (messenger, external_id, role) not in existing:
+                self.session.add(StaffRole(messenger=messenger, external_id=external_id, role=role, created_at=now))
+                added += 1
+        await self.session.flush()
+        return added
+
+
+class FormRepository(_Repo):
+    async def get(self, messenger: str, external_id: str, *, lock: bool = False) -> FormState | None:
+        """`lock`: hold the row until commit (PostgreSQL), so two quick answers are applied one after another."""
+        return await self.session.get(FormState, (messenger, external_id), with_for_update=lock or None)
+
+    async def save(self, messenger: str, external_id: str, form: str, step: str, data: dict[str, Any],
+                   now: datetime) -> FormState:
+        state = await self.get(messenger, external_id)
+        if state is None:
+            state = FormState(messenger=messenger, external_id=external_id)
+            self.session.add(state)
+        state.form, state.step, state.data, state.updated_at = form, step, dict(data), now
+        await self.session.flush()
+        return state
+
+    async def clear(self, messenger: str, external_id: str) -> None:
+        state = await self.get(messenger, external_id)
+        if state is not None:
+            await self.session.delete(state)
+            await self.session.flush()
+
+
+class OutboxRepository(_Repo):
+    async def add(self, *, messenger: str, chat_id: str, locale: str, kind: str, screen: dict[str, Any],
+                  now: datetime, partner_id: int | None = None, dedupe_key: str | None = None) -> OutboxMessage:
+        message = OutboxMessage(
+            messenger=messenger, chat_id=chat_id, locale=locale, kind=kind, screen=screen, partner_id=partner_id,
+            dedupe_key=dedupe_key, status="pending", attempts=0, next_attempt_at=now, created_at=now,
+        )
+        self.session.add(message)
+        await self.session.flush()
+        return message
+
+    async def due_ids(self, now: datetime, limit: int) -> list[int]:
+        # "sending" rows whose lease ran out belong to a dispatcher that died mid-send: take them over.
+        rows = await self.session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.status.in_(("pending", "sending")), OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        return list(rows.all())
+
+    async def claim(self, message_id: int, now: datetime, lease: timedelta) -> OutboxMessage | None:
+        claimed = await self._update(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(("pending", "sending")),
+                   OutboxMessage.next_attempt_at <= now)
+            .values(status="sending", next_attempt_at=now + lease, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if not claimed:
+            return None
+        message = await self.session.get(OutboxMessage, message_id, populate_existing=True)
+        return message
+
+    async def finish(self, message_id: int, *, status: str, now: datetime, error: str | None = None,
+                     retry_at: datetime | None = None) -> None:
+        values: dict[str, Any] = {"status": status, "last_error": error}
+        if status == "sent":
+            values["sent_at"] = now
+        if retry_at is not None:
+            values["next_attempt_at"] = retry_at
+        await self._update(
+            update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+            .execution_options(synchronize_session=False)
+        )

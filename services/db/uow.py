@@ -1,0 +1,72 @@
+"""Unit of work (cosmicpython style): one transaction, repositories hanging off it, explicit commit."""
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.db.repositories import (
+    AccountRepository,
+    ApplicationRepository,
+    FormRepository,
+    OutboxRepository,
+    PartnerRepository,
+    StaffRepository,
+)
+
+
+class UnitOfWork(Protocol):
+    session: AsyncSession
+    partners: PartnerRepository
+    accounts: AccountRepository
+    applications: ApplicationRepository
+    staff: StaffRepository
+    forms: FormRepository
+    outbox: OutboxRepository
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(self, *exc: object) -> None: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+class SqlUnitOfWork:
+    """Rolls back anything not committed when the block ends (an exception or a forgotten commit)."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._factory = session_factory
+
+    async def __aenter__(self) -> Self:
+        self.session = self._factory()
+        self.partners = PartnerRepository(self.session)
+        self.accounts = AccountRepository(self.session)
+        self.applications = ApplicationRepository(self.session)
+        self.staff = StaffRepository(self.session)
+        self.forms = FormRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+class UnitOfWorkFactory:
+    """Callable producing a fresh unit of work; what use cases receive."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self.session_factory = session_factory
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.session_factory)

@@ -1,0 +1,94 @@
+"""Messenger-neutral data passed between adapters and use cases.
+
+Adapters turn updates into `Incoming`, use cases answer with `Reply` (Screens for the current chat) and write
+messages for other people to the outbox. Each messenger renders a Screen in exactly one place (its render.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Messenger = Literal["telegram", "vk"]
+MESSENGERS: tuple[str, ...] = ("telegram", "vk")
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button: `label_key` is a locale key, `action` the callback data / payload (≤ 64 bytes)."""
+
+    label_key: str
+    action: str = ""
+    args: dict[str, Any] = field(default_factory=dict)
+    url: str | None = None  # a link button instead of an action
+    style: Literal["default", "primary", "positive", "negative"] = "default"
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What to show: a locale key with arguments, inline buttons, and optionally the persistent menu."""
+
+    text_key: str
+    args: dict[str, Any] = field(default_factory=dict)
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    menu: tuple[tuple[Button, ...], ...] | None = None  # persistent keyboard; () removes it
+    edit: bool = False  # replace the message whose button was pressed instead of sending a new one
+
+    def to_dict(self) -> dict[str, Any]:
+        def rows(value: tuple[tuple[Button, ...], ...] | None) -> list[list[dict[str, Any]]] | None:
+            if value is None:
+                return None
+            return [
+                [
+                    {"label_key": b.label_key, "action": b.action, "args": b.args, "url": b.url, "style": b.style}
+                    for b in row
+                ]
+                for row in value
+            ]
+
+        return {"text_key": self.text_key, "args": self.args, "buttons": rows(self.buttons),
+                "menu": rows(self.menu), "edit": self.edit}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Screen":
+        def rows(value: list[list[dict[str, Any]]] | None) -> tuple[tuple[Button, ...], ...] | None:
+            if value is None:
+                return None
+            return tuple(tuple(Button(**b) for b in row) for row in value)
+
+        return cls(text_key=data["text_key"], args=data.get("args") or {}, buttons=rows(data.get("buttons")) or (),
+                   menu=rows(data.get("menu")), edit=bool(data.get("edit")))
+
+
+@dataclass(frozen=True)
+class Toast:
+    """A short notice answering a button press (Telegram callback answer / VK snackbar)."""
+
+    text_key: str
+    args: dict[str, Any] = field(default_factory=dict)
+    alert: bool = False
+
+
+@dataclass
+class Reply:
+    screens: list[Screen] = field(default_factory=list)
+    toast: Toast | None = None
+
+    @classmethod
+    def of(cls, *screens: Screen, toast: Toast | None = None) -> "Reply":
+        return cls(list(screens), toast)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message or button press from a person, as plain data."""
+
+    messenger: str
+    user_id: str  # the messenger's user id, as text
+    chat_id: str  # where to answer (private chat id / VK peer id)
+    text: str | None = None
+    action: str | None = None  # callback data / payload action of a pressed button
+    language_code: str | None = None  # from the messenger, used only to preselect a language
+    first_name: str | None = None
+    username: str | None = None
+    non_text: bool = False  # a photo, sticker, voice… where text was expected
+    start_payload: str | None = None  # /start <payload> in Telegram, `ref` in VK

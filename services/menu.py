@@ -1,0 +1,29 @@
+"""The partner's main menu (persistent keyboard) and how a pressed entry is recognised on every messenger."""
+from __future__ import annotations
+
+from services.dto import Button, Screen
+from services.i18n import Translator
+
+SECTIONS = ("links", "stats", "materials", "balance", "faq", "support", "settings")
+_LAYOUT = (("links", "stats"), ("materials", "balance"), ("faq", "support"), ("settings",))
+
+MAIN_MENU: tuple[tuple[Button, ...], ...] = tuple(
+    tuple(Button(f"menu-{section}", f"menu:{section}") for section in row) for row in _LAYOUT
+)
+
+
+def main_menu_screen(text_key: str = "menu-title", **args: object) -> Screen:
+    return Screen(text_key, dict(args), menu=MAIN_MENU)
+
+
+class MenuMatcher:
+    """A reply keyboard sends its label as plain text; map it back to the action in any language."""
+
+    def __init__(self, translator: Translator) -> None:
+        self._by_text: dict[str, str] = {}
+        for section in SECTIONS:
+            for label in translator.all_labels(f"menu-{section}"):
+                self._by_text[label.casefold()] = f"menu:{section}"
+
+    def action_for(self, text: str | None) -> str | None:
+        return self._by_text.get(text.strip().casefold()) if text else None

@@ -1,0 +1,50 @@
+"""Writing messages for other people into the outbox, inside the caller's transaction."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from services.db.models import Partner
+from services.db.uow import UnitOfWork
+from services.deps import Deps
+from services.dto import Screen
+
+MANAGER_ROLES = ("admin", "manager")
+
+
+async def to_partner(uow: UnitOfWork, deps: Deps, partner: Partner, screen: Screen, kind: str,
+                     dedupe_key: str | None = None) -> int:
+    """One outbox row per messenger account of the partner, in the partner's language."""
+    now = deps.clock.now()
+    count = 0
+    for account in await uow.accounts.for_partner(partner.id):
+        await uow.outbox.add(
+            messenger=account.messenger, chat_id=account.chat_id, locale=partner.locale, kind=kind,
+            screen=screen.to_dict(), now=now, partner_id=partner.id,
+            dedupe_key=f"{dedupe_key}:{account.id}" if dedupe_key else None,
+        )
+        count += 1
+    return count
+
+
+async def staff_locale(uow: UnitOfWork, deps: Deps, messenger: str, external_id: str) -> str:
+    account = await uow.accounts.get(messenger, external_id)
+    if account is not None:
+        partner = await uow.partners.get(account.partner_id)
+        if partner is not None:
+            return partner.locale
+    return deps.config.default_locale
+
+
+async def to_staff(uow: UnitOfWork, deps: Deps, roles: Iterable[str], screen: Screen, kind: str,
+                   dedupe_key: str | None = None) -> int:
+    """One outbox row per staff member holding any of `roles` (private chat: chat id = user id)."""
+    now = deps.clock.now()
+    count = 0
+    for messenger, external_id in await uow.staff.with_roles(roles):
+        await uow.outbox.add(
+            messenger=messenger, chat_id=external_id,
+            locale=await staff_locale(uow, deps, messenger, external_id), kind=kind, screen=screen.to_dict(),
+            now=now, dedupe_key=f"{dedupe_key}:{messenger}:{external_id}" if dedupe_key else None,
+        )
+        count += 1
+    return count

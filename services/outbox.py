@@ -1,0 +1,126 @@
+"""Delivers outbox rows through the Notifier of each messenger: retries with backoff, honours rate limits.
+
+A row is claimed with a lease (status "sending") before the send and marked "sent" right after it, so a restart
+never re-sends what was marked; a crash in the instant between the platform's OK and the mark can repeat one
+message (VK drops it by random_id = row id; Telegram has no such key). That window is the smallest possible.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from datetime import timedelta
+
+from services.deps import Deps
+from services.dto import Screen
+from services.ports import DeliveryError, Notifier
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+LEASE = timedelta(minutes=2)
+
+
+def backoff(attempt: int) -> float:
+    """Seconds before retry number `attempt` (1-based): 2, 4, 8 … capped at 10 minutes."""
+    return float(min(2 ** attempt, 600))
+
+
+class RateLimiter:
+    """Spaces calls at least `1 / per_second` apart (Telegram ~30 msg/s, VK ~20 calls/s)."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        if not self.interval:
+            return
+        async with self._lock:
+            now = time.monotonic()
+            if self._next > now:
+                await asyncio.sleep(self._next - now)
+            self._next = max(now, self._next) + self.interval
+
+
+DEFAULT_RATES = {"telegram": 25.0, "vk": 15.0}
+
+
+class OutboxDispatcher:
+    def __init__(self, deps: Deps, notifiers: Mapping[str, Notifier], *, batch: int = 50,
+                 rates: Mapping[str, float] | None = None) -> None:
+        self.deps = deps
+        self.notifiers = dict(notifiers)
+        self.batch = batch
+        rates = DEFAULT_RATES if rates is None else rates
+        self.limiters = {name: RateLimiter(rates.get(name, 0)) for name in self.notifiers}
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def dispatch_once(self) -> int:
+        """Delivers what is due now; returns how many rows it handled (sent, rescheduled or failed)."""
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            ids = await uow.outbox.due_ids(now, self.batch)
+        handled = 0
+        for message_id in ids:
+            async with self.deps.uow() as uow:
+                message = await uow.outbox.claim(message_id, self.deps.clock.now(), LEASE)
+                await uow.commit()
+            if message is None:
+                continue  # another dispatcher took it
+            handled += 1
+            await self._deliver(message.id, message.messenger, message.chat_id, message.locale, message.screen,
+                                message.attempts)
+        return handled
+
+    async def _deliver(self, message_id: int, messenger: str, chat_id: str, locale: str, screen: dict,
+                       attempts: int) -> None:
+        notifier = self.notifiers.get(messenger)
+        status, error, retry_at = "sent", None, None
+        if notifier is None:
+            status, error = "failed", f"{messenger} is not configured"
+        else:
+            try:
+                await self.limiters[messenger].wait()
+                await notifier.send(chat_id, Screen.from_dict(screen), locale, message_id)
+            except DeliveryError as exc:
+                status, error = self._retry_or_fail(exc.permanent, attempts, str(exc))
+                if status == "pending":
+                    delay = exc.retry_after if exc.retry_after is not None else backoff(attempts)
+                    retry_at = self.deps.clock.now() + timedelta(seconds=delay)
+            except Exception as exc:  # network errors and the unexpected: retry with backoff
+                log.warning("outbox %s to %s:%s failed: %r", message_id, messenger, chat_id, exc)
+                status, error = self._retry_or_fail(False, attempts, repr(exc))
+                if status == "pending":
+                    retry_at = self.deps.clock.now() + timedelta(seconds=backoff(attempts))
+        async with self.deps.uow() as uow:
+            await uow.outbox.finish(message_id, status=status, now=self.deps.clock.now(), error=error,
+                                    retry_at=retry_at)
+            await uow.commit()
+
+    @staticmethod
+    def _retry_or_fail(permanent: bool, attempts: int, error: str) -> tuple[str, str]:
+        if permanent or attempts >= MAX_ATTEMPTS:
+            return "failed", error
+        return "pending", error
+
+    async def run(self, poll_seconds: float = 1.0) -> None:
+        """Forever: deliver, then sleep until woken by a new row or the poll interval passes."""
+        while True:
+            self._wake.clear()  # before dispatching: a row written meanwhile wakes the next round
+            try:
+                while await self.dispatch_once():
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox dispatch failed; retrying")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
+            except TimeoutError:
+                pass

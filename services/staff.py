@@ -1,0 +1,21 @@
+"""Role checks for staff actions. Enforced here, in services, whatever buttons an adapter shows."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from services.db.uow import UnitOfWork
+from services.dto import Incoming
+
+ROLES = ("admin", "manager", "support")
+
+
+class AccessDenied(Exception):
+    pass
+
+
+async def require_role(uow: UnitOfWork, inc: Incoming, roles: Iterable[str]) -> set[str]:
+    """The caller's roles, if any of them is in `roles` (admin passes every check); else AccessDenied."""
+    held = await uow.staff.roles(inc.messenger, inc.user_id)
+    if "admin" in held or held.intersection(roles):
+        return held
+    raise AccessDenied(f"{inc.messenger}:{inc.user_id} lacks {sorted(roles)}")

@@ -1,0 +1,106 @@
+"""Validators for typed answers. Each returns the cleaned value or raises Invalid with a locale key."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Invalid(Exception):
+    key: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+NAME_MAX = 64
+EMAIL_MAX = 254
+SOURCES_MAX_TEXT = 1000
+SOURCES_MAX_COUNT = 10
+AUDIENCE_MAX = 10_000_000_000
+
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+                    r"[A-Za-z]{2,63}$")
+_HANDLE = re.compile(r"^@[A-Za-z0-9_]{4,64}$")
+_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{2,59})$")
+
+
+def text_length(value: str, *, max_len: int, min_len: int = 1) -> str:
+    value = " ".join(value.split())
+    if len(value) < min_len:
+        raise Invalid("err-too-short", {"min": min_len})
+    if len(value) > max_len:
+        raise Invalid("err-too-long", {"max": max_len, "length": len(value)})
+    return value
+
+
+def name(value: str) -> str:
+    value = text_length(value, max_len=NAME_MAX, min_len=2)
+    if not any(ch.isalpha() for ch in value):
+        raise Invalid("ob-err-name")
+    return value
+
+
+def email(value: str) -> str:
+    value = value.strip()
+    if len(value) > EMAIL_MAX:
+        raise Invalid("err-too-long", {"max": EMAIL_MAX, "length": len(value)})
+    if not _EMAIL.match(value) or ".." in value:
+        raise Invalid("ob-err-email")
+    local, _, domain = value.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def _source(item: str) -> str | None:
+    if _HANDLE.match(item):
+        return item
+    candidate = item if "://" in item else f"https://{item}"
+    parts = urlsplit(candidate)
+    host = (parts.hostname or "").lower()
+    if parts.scheme in ("http", "https") and _HOST.match(host):
+        return candidate
+    return None
+
+
+def sources(value: str) -> list[str]:
+    """URLs, bare domains (t.me/x, vk.com/x) or @channels, separated by spaces, commas or new lines."""
+    if len(value) > SOURCES_MAX_TEXT:
+        raise Invalid("err-too-long", {"max": SOURCES_MAX_TEXT, "length": len(value)})
+    items = [item.strip(" .;") for item in re.split(r"[\s,]+", value) if item.strip(" .;")]
+    cleaned: list[str] = []
+    bad: list[str] = []
+    for item in items:
+        ok = _source(item)
+        (cleaned.append(ok) if ok else bad.append(item))
+    if bad or not cleaned:
+        raise Invalid("ob-err-sources", {"bad": ", ".join(bad[:3]) or "—"})
+    unique = list(dict.fromkeys(cleaned))
+    if len(unique) > SOURCES_MAX_COUNT:
+        raise Invalid("ob-err-sources-count", {"max": SOURCES_MAX_COUNT})
+    return unique
+
+
+_MULTIPLIERS = {"k": 1_000, "к": 1_000, "тыс": 1_000, "m": 1_000_000, "м": 1_000_000, "млн": 1_000_000}
+
+
+def audience(value: str) -> int:
+    """"15000", "15 000", "15k", "1,5 млн" → int."""
+    text = value.strip().lower().replace("\u00a0", " ")
+    match = re.fullmatch(r"(\d[\d\s]*(?:[.,]\d+)?)\s*(k|к|тыс|m|м|млн)?\.?", text)
+    if not match:
+        raise Invalid("ob-err-audience")
+    number, suffix = match.groups()
+    number = number.replace(" ", "")
+    if suffix:
+        number_value = float(number.replace(",", "."))
+        result = int(round(number_value * _MULTIPLIERS[suffix]))
+    else:
+        if re.search(r"[.,]", number):
+            # "15,000" / "15.000" are thousands separators here; audiences are whole people
+            if not re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", number):
+                raise Invalid("ob-err-audience")
+            number = re.sub(r"[.,]", "", number)
+        result = int(number)
+    if result <= 0 or result > AUDIENCE_MAX:
+        raise Invalid("ob-err-audience")
+    return result
