@@ -124,7 +124,7 @@ class OnboardingService:
             try:
                 data[step] = _VALIDATORS[step](inc.text)
             except validation.Invalid as bad:
-                return Reply.of(Screen(bad.key, bad.args, buttons=((BACK, CANCEL),)))
+                return Reply.of(Screen(bad.key, bad.params, buttons=((BACK, CANCEL),)))
             next_step = STEPS[STEPS.index(step) + 1]
             await uow.forms.save(inc.messenger, inc.user_id, FORM, next_step, data, self.deps.clock.now())
             await uow.commit()
@@ -230,7 +230,7 @@ class OnboardingService:
         try:
             reason = validation.text_length(inc.text, max_len=500, min_len=3)
         except validation.Invalid as bad:
-            return Reply.of(Screen(bad.key, bad.args))
+            return Reply.of(Screen(bad.key, bad.params))
         return await self._decide(inc, application_id, "rejected", reason=reason)
 
     async def show_card(self, inc: Incoming, application_id: int) -> Reply:

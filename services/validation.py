@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 
-@dataclass
 class Invalid(Exception):
-    key: str
-    args: dict[str, Any] = field(default_factory=dict)
+    """A bad answer: `key` is the locale key of the explanation, `params` its arguments."""
+
+    def __init__(self, key: str, params: dict[str, Any] | None = None) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params or {}
 
 
 NAME_MAX = 64

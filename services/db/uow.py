@@ -50,10 +50,9 @@ class SqlUnitOfWork:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
+        # close() rolls back whatever was not committed and detaches objects without expiring them, so values
+        # read inside the block stay readable after it.
+        await self.session.close()
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -1,0 +1,56 @@
+"""Composition root: builds the engine, use cases and adapters from Settings. Nothing else knows every part."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from services.app import Services
+from services.db.engine import make_engine, make_session_factory
+from services.db.uow import UnitOfWorkFactory
+from services.deps import Deps, ProgramConfig
+from services.outbox import OutboxDispatcher
+from services.ports import Clock, Notifier, SystemClock
+
+log = logging.getLogger(__name__)
+
+
+def program_config(settings: Settings) -> ProgramConfig:
+    return ProgramConfig(
+        default_locale=settings.default_locale,
+        auto_approve=settings.auto_approve,
+        public_base_url=settings.public_base_url.rstrip("/"),
+        vk_group_id=settings.vk_group_id,
+    )
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: AsyncEngine
+    deps: Deps
+    services: Services
+    notifiers: dict[str, Notifier] = field(default_factory=dict)
+    outbox: OutboxDispatcher | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def attach_notifier(self, notifier: Notifier) -> None:
+        self.notifiers[notifier.messenger] = notifier
+
+    def start_outbox(self, rates: dict[str, float] | None = None) -> OutboxDispatcher:
+        self.outbox = OutboxDispatcher(self.deps, self.notifiers, rates=rates)
+        self.deps.wake_outbox = self.outbox.wake
+        return self.outbox
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def build_container(settings: Settings, clock: Clock | None = None) -> Container:
+    engine = make_engine(settings.database_url)
+    deps = Deps(uow=UnitOfWorkFactory(make_session_factory(engine)), clock=clock or SystemClock(),
+                config=program_config(settings))
+    return Container(settings=settings, engine=engine, deps=deps, services=Services(deps))

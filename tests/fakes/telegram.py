@@ -1,0 +1,88 @@
+"""A fake aiogram session: the real Bot and Dispatcher run, every API call is recorded, nothing leaves the process.
+
+Results are synthesised per method (sendMessage returns a Message with a fresh id, …); errors can be queued for
+a method to exercise retry paths, e.g. `session.fail("sendMessage", 429, "Too Many Requests", retry_after=3)`.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+from collections import defaultdict, deque
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+
+BOT_ID = 4242
+
+
+@dataclass
+class Call:
+    name: str
+    method: TelegramMethod[Any]
+
+    def __getattr__(self, item: str) -> Any:
+        return getattr(self.method, item)
+
+
+class FakeTelegramSession(BaseSession):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[Call] = []
+        self._errors: dict[str, deque[tuple[int, str, dict[str, Any]]]] = defaultdict(deque)
+        self._message_ids = itertools.count(1000)
+
+    def fail(self, method_name: str, status: int, description: str, **parameters: Any) -> None:
+        self._errors[method_name].append((status, description, parameters))
+
+    async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+                           ) -> TelegramType:
+        name = method.__api_method__
+        self.calls.append(Call(name, method))
+        if self._errors[name]:
+            status, description, parameters = self._errors[name].popleft()
+            content = {"ok": False, "error_code": status, "description": description}
+            if parameters:
+                content["parameters"] = parameters
+            self.check_response(bot, method, status, json.dumps(content))
+        result = self._result(name, method)
+        response = self.check_response(bot, method, 200, json.dumps({"ok": True, "result": result}))
+        return response.result  # type: ignore[return-value]
+
+    def _result(self, name: str, method: Any) -> Any:
+        if name in ("sendMessage", "sendPhoto", "sendDocument", "editMessageText", "copyMessage"):
+            if name == "copyMessage":
+                return {"message_id": next(self._message_ids)}
+            chat_id = method.chat_id
+            return {
+                "message_id": getattr(method, "message_id", None) or next(self._message_ids),
+                "date": 1_700_000_000,
+                "chat": {"id": int(chat_id), "type": "private" if int(chat_id) > 0 else "supergroup"},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "PartnerBot", "username": "partner_bot"},
+                "text": getattr(method, "text", None) or "",
+            }
+        if name == "getMe":
+            return {"id": BOT_ID, "is_bot": True, "first_name": "PartnerBot", "username": "partner_bot"}
+        return True
+
+    async def close(self) -> None:
+        pass
+
+    async def stream_content(self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30,
+                             chunk_size: int = 65536, raise_for_status: bool = True) -> AsyncGenerator[bytes, None]:
+        yield b""
+
+    # ---- assertions helpers ----
+    def of(self, name: str) -> list[Call]:
+        return [c for c in self.calls if c.name == name]
+
+    def texts(self, chat_id: int | str | None = None) -> list[str]:
+        return [c.method.text for c in self.calls if c.name in ("sendMessage", "editMessageText")
+                and (chat_id is None or str(c.method.chat_id) == str(chat_id))]
+
+    def clear(self) -> None:
+        self.calls.clear()
