@@ -29,6 +29,19 @@ class Call:
         return getattr(self.method, item)
 
 
+def check_limits(method: Any) -> None:
+    """Telegram's own limits, checked on every call any test makes: callback data ≤ 64 bytes, text ≤ 4096."""
+    markup = getattr(method, "reply_markup", None)
+    for row in getattr(markup, "inline_keyboard", None) or []:
+        for button in row:
+            if button.callback_data is not None:
+                size = len(button.callback_data.encode())
+                assert 1 <= size <= 64, f"callback_data {button.callback_data!r} is {size} bytes (limit 64)"
+    text = getattr(method, "text", None)
+    if isinstance(text, str):
+        assert 1 <= len(text) <= 4096, f"message text of {len(text)} characters (limit 4096)"
+
+
 class FakeTelegramSession(BaseSession):
     def __init__(self) -> None:
         super().__init__()
@@ -43,6 +56,7 @@ class FakeTelegramSession(BaseSession):
                            ) -> TelegramType:
         name = method.__api_method__
         self.calls.append(Call(name, method))
+        check_limits(method)
         if self._errors[name]:
             status, description, parameters = self._errors[name].popleft()
             content = {"ok": False, "error_code": status, "description": description}

@@ -1,0 +1,46 @@
+"""VK updates → services' plain Incoming."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from vkbottle.bot import Message
+from vkbottle_types.events.bot_events import MessageEvent
+
+from services.dto import Incoming
+
+LANG_IDS = {0: "ru", 3: "en", 1: "uk", 2: "be"}  # VK client_info.lang_id → language code
+
+
+def payload_of(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, dict):
+        return raw
+    if isinstance(raw, str) and raw:
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+    return {}
+
+
+def action_of(raw: Any) -> str | None:
+    action = payload_of(raw).get("a")
+    return action if isinstance(action, str) else None
+
+
+def from_message(message: Message, **extra: Any) -> Incoming:
+    lang = message.client_info.lang_id if message.client_info else None
+    action = action_of(message.payload)
+    text = message.text or None
+    return Incoming(
+        messenger="vk", user_id=str(message.from_id), chat_id=str(message.peer_id), text=text, action=action,
+        language_code=LANG_IDS.get(lang) if lang is not None else None,
+        non_text=text is None and action is None, start_payload=getattr(message, "ref", None), **extra,
+    )
+
+
+def from_event(event: MessageEvent, **extra: Any) -> Incoming:
+    obj = event.object
+    return Incoming(messenger="vk", user_id=str(obj.user_id), chat_id=str(obj.peer_id),
+                    action=action_of(obj.payload), **extra)

@@ -1,0 +1,55 @@
+"""Migrations: upgrade → downgrade → upgrade works, and the models match what the migrations build."""
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+
+from services.db.engine import make_engine
+from services.db.metadata import metadata
+from services.db.migrate import downgrade, upgrade
+from tests.conftest import _pg_admin, _pg_reachable, pg_admin_url, run_blocking
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'mig.db'}"
+        return
+    admin = pg_admin_url()
+    if admin is None or run_blocking(asyncio.run, _pg_reachable(admin)):
+        pytest.skip("PostgreSQL not reachable (set TEST_DATABASE_URL)")
+    name = f"pb_mig_{uuid.uuid4().hex[:10]}"
+    run_blocking(asyncio.run, _pg_admin(admin, f'CREATE DATABASE "{name}"'))
+    yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    run_blocking(asyncio.run, _pg_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _diff_and_tables(url: str) -> tuple[list, set[str]]:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            def inspect_sync(sync_conn):
+                context = MigrationContext.configure(sync_conn, opts={"compare_type": True})
+                return compare_metadata(context, metadata), set(inspect(sync_conn).get_table_names())
+            return await conn.run_sync(inspect_sync)
+    finally:
+        await engine.dispose()
+
+
+def test_upgrade_downgrade_upgrade_and_models_match(empty_db: str):
+    run_blocking(upgrade, empty_db)
+    run_blocking(downgrade, empty_db)
+    _, tables = run_blocking(asyncio.run, _diff_and_tables(empty_db))
+    assert tables <= {"alembic_version"}, f"downgrade left tables behind: {tables}"
+    run_blocking(upgrade, empty_db)
+    diff, tables = run_blocking(asyncio.run, _diff_and_tables(empty_db))
+    assert diff == [], f"models and migrations differ: {diff}"
+    assert set(metadata.tables) <= tables

@@ -1,0 +1,95 @@
+"""Guards on the house rules: locale parity, no messenger library in services/, Telegram's 64-byte callbacks."""
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from fluent.syntax import FluentParser, ast as fast
+from fluent.syntax.visitor import Visitor
+
+from services.i18n import LOCALES, LOCALES_DIR, Translator
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _variables(pattern: fast.Pattern | None) -> set[str]:
+    found: set[str] = set()
+
+    class Collector(Visitor):
+        def visit_VariableReference(self, node: fast.VariableReference) -> None:
+            found.add(node.id.name)
+
+    if pattern is not None:
+        Collector().visit(pattern)
+    return found
+
+
+def _messages(locale: str) -> dict[str, set[str]]:
+    messages: dict[str, set[str]] = {}
+    for path in sorted((LOCALES_DIR / locale).glob("*.ftl")):
+        for entry in FluentParser().parse(path.read_text(encoding="utf-8")).body:
+            assert not isinstance(entry, fast.Junk), f"{path}: unparsable entry {entry.content[:80]!r}"
+            if isinstance(entry, fast.Message):
+                assert entry.id.name not in messages, f"{entry.id.name} defined twice in {locale}"
+                messages[entry.id.name] = _variables(entry.value)
+    return messages
+
+
+def test_locales_have_the_same_keys_and_variables():
+    ru, en = _messages("ru"), _messages("en")
+    assert set(ru) - set(en) == set(), "keys only in ru"
+    assert set(en) - set(ru) == set(), "keys only in en"
+    mismatched = {key: (ru[key], en[key]) for key in ru if ru[key] != en[key]}
+    assert mismatched == {}, "the same message must take the same variables in every language"
+    assert Translator().errors == []
+
+
+def test_every_locale_key_used_in_code_exists():
+    keys = Translator().keys["en"]
+    pattern = re.compile(r'(?:Screen|Toast|Button|main_menu_screen)\(\s*f?"([a-z0-9-]+)"')
+    used = set()
+    for path in list((ROOT / "services").rglob("*.py")) + list((ROOT / "handlers").rglob("*.py")):
+        used.update(pattern.findall(path.read_text(encoding="utf-8")))
+    missing = sorted(key for key in used if key not in keys)
+    assert missing == []
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_services_never_import_messenger_libraries():
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(_imports(path) & {"aiogram", "vkbottle", "vkbottle_types", "handlers", "bot"})
+        for path in (ROOT / "services").rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+    # And at run time: importing every services module loads neither library.
+    modules = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (ROOT / "services").rglob("*.py"))
+    code = ("import importlib, sys\n"
+            f"for m in {modules!r}: importlib.import_module(m.removesuffix('.__init__'))\n"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('aiogram', 'vkbottle')]\n"
+            "assert not bad, bad\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_callback_actions_fit_telegram_limit():
+    """Every action pattern with the largest ids it can carry stays within 64 bytes."""
+    from services.settings import COMMON_TIMEZONES
+
+    big = 10**18
+    actions = [f"app:ok:{big}", f"app:no:{big}", f"app:card:{big}", *(f"rej:{big}:{c}" for c in
+               ("traffic", "incomplete", "duplicate", "geo")), *(f"set:tz:{z}" for z in COMMON_TIMEZONES),
+               *(f"ob:lang:{l}" for l in LOCALES), *(f"set:lang:{l}" for l in LOCALES)]
+    too_long = [a for a in actions if len(a.encode()) > 64]
+    assert too_long == []
