@@ -1,6 +1,7 @@
 """Settings from the environment (and `.env`). Every field is documented in .env.example."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field, field_validator
@@ -35,6 +36,17 @@ class Settings(BaseSettings):
     web_port: int = 8080
     public_base_url: str = "http://127.0.0.1:8080"
 
+    # Tracking
+    offer_url: str = ""
+    offer_name: str = "Main offer"
+    postback_secret: str = ""
+    postback_ip_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    ip_hash_secret: str = "change-me"
+    fraud_min_seconds: int = 10
+    click_flood_per_hour: int = 30
+    tier_gold_threshold: Decimal = Decimal("100000")
+    tier_platinum_threshold: Decimal = Decimal("500000")
+
     # Program
     default_locale: str = "ru"
     auto_approve: bool = False
@@ -52,6 +64,13 @@ class Settings(BaseSettings):
             return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
         if isinstance(value, int):
             return [value]
+        return value
+
+    @field_validator("postback_ip_allowlist", mode="before")
+    @classmethod
+    def _split_ips(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("default_locale")

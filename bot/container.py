@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,7 @@ from bot.config import Settings
 from services.app import Services
 from services.db.engine import make_engine, make_session_factory
 from services.db.uow import UnitOfWorkFactory
-from services.deps import Deps, ProgramConfig
+from services.deps import Deps, ProgramConfig, TierRule
 from services.outbox import OutboxDispatcher
 from services.ports import Clock, Notifier, SystemClock
 
@@ -24,6 +25,16 @@ def program_config(settings: Settings) -> ProgramConfig:
         auto_approve=settings.auto_approve,
         public_base_url=settings.public_base_url.rstrip("/"),
         vk_group_id=settings.vk_group_id,
+        postback_secret=settings.postback_secret,
+        postback_ip_allowlist=tuple(settings.postback_ip_allowlist),
+        ip_hash_secret=settings.ip_hash_secret,
+        fraud_min_seconds=settings.fraud_min_seconds,
+        click_flood_per_hour=settings.click_flood_per_hour,
+        tiers=(
+            TierRule("certified", Decimal("0"), Decimal("30")),
+            TierRule("gold", settings.tier_gold_threshold, Decimal("35")),
+            TierRule("platinum", settings.tier_platinum_threshold, Decimal("40")),
+        ),
     )
 
 

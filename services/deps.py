@@ -3,9 +3,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from services.db.uow import UnitOfWork
 from services.ports import Clock, SystemClock
+
+
+@dataclass(frozen=True)
+class TierRule:
+    name: str  # certified | gold | platinum
+    threshold: Decimal  # monthly approved revenue (sale amounts) from which the tier applies
+    revshare_percent: Decimal
+
+
+DEFAULT_TIERS: tuple[TierRule, ...] = (
+    TierRule("certified", Decimal("0"), Decimal("30")),
+    TierRule("gold", Decimal("100000"), Decimal("35")),
+    TierRule("platinum", Decimal("500000"), Decimal("40")),
+)
 
 
 @dataclass(frozen=True)
@@ -15,6 +30,13 @@ class ProgramConfig:
     public_base_url: str = "http://127.0.0.1:8080"
     telegram_bot_username: str = ""
     vk_group_id: int = 0
+    # Tracking
+    postback_secret: str = ""
+    postback_ip_allowlist: tuple[str, ...] = ()  # IPs or CIDR networks; empty = any
+    ip_hash_secret: str = "change-me"  # key of the IP hash (HMAC): raw IPs are never stored
+    fraud_min_seconds: int = 10  # a conversion sooner than this after its click is flagged
+    click_flood_per_hour: int = 30  # clicks from one IP hash per hour above this are flagged
+    tiers: tuple[TierRule, ...] = DEFAULT_TIERS
 
 
 @dataclass
