@@ -3,8 +3,12 @@ from __future__ import annotations
 
 from services.conversation import ConversationService
 from services.deps import Deps
-from services.i18n import Translator, default_translator
-from services.onboarding import REJECT_FORM, FORM as ONBOARDING_FORM, OnboardingService
+from services.forms import FormRunner
+from services.i18n import Translator, default_translator, pick_locale
+from services.links import LinksService
+from services.offers import OffersService
+from services.onboarding import FORM as ONBOARDING_FORM
+from services.onboarding import REJECT_FORM, OnboardingService
 from services.settings import SettingsService
 
 
@@ -12,12 +16,19 @@ class Services:
     def __init__(self, deps: Deps, translator: Translator | None = None) -> None:
         self.deps = deps
         self.translator = translator or default_translator()
+        self.forms = FormRunner(deps)
         self.onboarding = OnboardingService(deps)
         self.settings = SettingsService(deps)
+        self.offers = OffersService(deps, self.forms)
+        self.links = LinksService(deps, self.forms)
         self.conversation = ConversationService(deps, self.translator, self.onboarding.start)
         self.conversation.forms[ONBOARDING_FORM] = self.onboarding.answer
         self.conversation.forms[REJECT_FORM] = self.onboarding.reject_reason_text
+        for name in self.forms.forms:
+            self.conversation.forms[name] = self.forms.on_text
         self.conversation.sections["settings"] = self.settings.show
+        self.conversation.sections["links"] = self.links.home
+        self.admin_action = self.offers.on_action  # adm:… (review screens join it)
 
     async def seed_staff(self, triples: list[tuple[str, str, str]]) -> int:
         async with self.deps.uow() as uow:
@@ -27,11 +38,9 @@ class Services:
 
     async def locale_for(self, messenger: str, user_id: str, language_code: str | None = None) -> str:
         """The language to talk to this person in: their choice, else their messenger's, else the default."""
-        from services.i18n import pick_locale
-
         async with self.deps.uow() as uow:
             account = await uow.accounts.get(messenger, user_id)
             partner = await uow.partners.get(account.partner_id) if account else None
-        if partner is not None:
-            return partner.locale
+            if partner is not None:
+                return partner.locale
         return pick_locale(language_code, self.deps.config.default_locale)

@@ -17,6 +17,7 @@ Handler = Callable[[Incoming], Awaitable[Reply]]
 # Commands shown in Telegram's command menu and in /help: (command, description locale key).
 COMMANDS: list[tuple[str, str]] = [
     ("start", "cmd-start"),
+    ("link", "cmd-link"),
     ("help", "cmd-help"),
     ("language", "cmd-language"),
     ("cancel", "cmd-cancel"),
@@ -55,6 +56,10 @@ class ConversationService:
         if self.fallback is not None:
             return await self.fallback(inc)
         return Reply.of(Screen("err-not-understood"))
+
+    async def on_menu_action(self, inc: Incoming) -> Reply:
+        """A menu entry pressed as a button with payload "menu:<section>" (VK keyboards, inline menus)."""
+        return await self.open_section(inc, (inc.action or "").removeprefix("menu:"))
 
     async def open_section(self, inc: Incoming, section: str) -> Reply:
         if section not in SECTIONS:

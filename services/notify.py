@@ -3,17 +3,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import select
+
 from services.db.models import Partner
+from services.db.tracking_models import NotificationMute
 from services.db.uow import UnitOfWork
 from services.deps import Deps
 from services.dto import Screen
 
 MANAGER_ROLES = ("admin", "manager")
+# Kinds a partner may mute in Settings → Notifications. Decisions on their application etc. always arrive.
+MUTABLE_KINDS = ("conversion", "l2_conversion", "subpartner", "hold_released", "news")
+
+
+async def is_muted(uow: UnitOfWork, partner_id: int, kind: str) -> bool:
+    found = await uow.session.scalar(select(NotificationMute.id).where(
+        NotificationMute.partner_id == partner_id, NotificationMute.kind == kind))
+    return found is not None
 
 
 async def to_partner(uow: UnitOfWork, deps: Deps, partner: Partner, screen: Screen, kind: str,
                      dedupe_key: str | None = None) -> int:
-    """One outbox row per messenger account of the partner, in the partner's language."""
+    """One outbox row per messenger account of the partner, in the partner's language — unless they muted
+    this kind of message in Settings."""
+    if kind in MUTABLE_KINDS and await is_muted(uow, partner.id, kind):
+        return 0
     now = deps.clock.now()
     count = 0
     for account in await uow.accounts.for_partner(partner.id):

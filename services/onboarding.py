@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from services import notify, validation
+from services.actions import ID, ActionTable
 from services.codes import new_code
 from services.db.models import Application, MessengerAccount, Partner
 from services.db.uow import UnitOfWork
@@ -69,6 +70,15 @@ class Person:
 class OnboardingService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
+        self.on_action = ActionTable()  # ob:… (the applicant), app:… and rej:… (managers)
+        self.on_action.add(r"ob:lang:([a-z]{2})", self.choose_language)
+        self.on_action.add(r"ob:back", self.back)
+        self.on_action.add(r"ob:cancel", self.cancel)
+        self.on_action.add(r"ob:terms", self.accept_terms)
+        self.on_action.add(rf"app:ok:{ID}", self.approve)
+        self.on_action.add(rf"app:no:{ID}", self.ask_reject_reason)
+        self.on_action.add(rf"app:card:{ID}", self.show_card)
+        self.on_action.add(rf"rej:{ID}:([a-z]+)", self.reject_with_preset)
 
     # ---- entry points -------------------------------------------------------------------------------------
 

@@ -106,3 +106,57 @@ def audience(value: str) -> int:
     if result <= 0 or result > AUDIENCE_MAX:
         raise Invalid("ob-err-audience")
     return result
+
+
+def http_url(value: str) -> str:
+    """An absolute http(s) URL with a real host — where offers send visitors."""
+    value = value.strip()
+    if len(value) > 2048:
+        raise Invalid("err-too-long", {"max": 2048, "length": len(value)})
+    parts = urlsplit(value)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not _HOST.match(host) or any(c.isspace() for c in value):
+        raise Invalid("err-url")
+    return value
+
+
+def decimal_text(value: str, *, minimum: str = "0", maximum: str = "1000000000", places: int = 2,
+                 key: str = "err-amount") -> str:
+    """A money/percent amount typed by a person ("1 500,50") → canonical string (stored in form JSON)."""
+    from decimal import Decimal, InvalidOperation
+
+    text = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise Invalid(key) from None
+    if not number.is_finite() or number < Decimal(minimum) or number > Decimal(maximum):
+        raise Invalid(key, {"min": minimum, "max": maximum})
+    if -number.as_tuple().exponent > places:  # type: ignore[operator]
+        raise Invalid(key, {"min": minimum, "max": maximum})
+    return str(number)
+
+
+def whole_number(value: str, *, minimum: int, maximum: int) -> int:
+    text = value.strip()
+    if not text.isdigit() or not minimum <= int(text) <= maximum:
+        raise Invalid("err-number-range", {"min": minimum, "max": maximum})
+    return int(text)
+
+
+def currency(value: str) -> str:
+    text = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", text):
+        raise Invalid("err-currency")
+    return text
+
+
+_SUB = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+
+
+def sub_ids(value: str) -> list[str]:
+    """Up to five placement labels (sub1…sub5) separated by spaces: "tg_channel post_42"."""
+    items = value.split()
+    if not 1 <= len(items) <= 5 or not all(_SUB.match(item) for item in items):
+        raise Invalid("err-subids")
+    return items

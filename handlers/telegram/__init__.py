@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers.telegram import common, onboarding, settings
+from handlers.telegram import admin, common, links, onboarding, settings
 
 # Order matters: specific routers first, the catch-all `common` router last.
-FEATURE_ROUTERS = (onboarding.router, settings.router)
+FEATURE_ROUTERS = (onboarding.router, settings.router, links.router, admin.router)
 
 
 def build_router() -> Router:

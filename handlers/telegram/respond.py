@@ -1,11 +1,16 @@
 """Run-a-use-case-and-answer glue shared by every Telegram router."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiogram.types import CallbackQuery, Message
 
+from handlers.telegram.incoming import from_callback, from_message
 from handlers.telegram.render import deliver
 from services.app import Services
 from services.dto import Incoming, Reply
+
+UseCase = Callable[[Incoming], Awaitable[Reply]]
 
 
 async def to_message(message: Message, services: Services, inc: Incoming, reply: Reply) -> None:
@@ -20,7 +25,11 @@ async def to_callback(callback: CallbackQuery, services: Services, inc: Incoming
     await deliver(callback.bot, int(inc.chat_id), reply, locale, services.translator, callback=callback)
 
 
-def tail_int(data: str | None) -> int | None:
-    """The numeric last part of callback data like "app:ok:42"; None for anything forged or malformed."""
-    part = (data or "").rsplit(":", 1)[-1]
-    return int(part) if part.isdigit() and len(part) < 19 else None
+async def run_message(message: Message, services: Services, use_case: UseCase) -> None:
+    inc = from_message(message)
+    await to_message(message, services, inc, await use_case(inc))
+
+
+async def run_callback(callback: CallbackQuery, services: Services, use_case: UseCase) -> None:
+    inc = from_callback(callback)
+    await to_callback(callback, services, inc, await use_case(inc))

@@ -1,36 +1,40 @@
-"""VK catch-alls, registered last: /help, menu buttons, free text, and buttons nobody handles."""
+"""VK catch-alls, registered last: /help, form and menu buttons, free text, unknown buttons."""
 from __future__ import annotations
 
 from vkbottle import API, GroupEventType
 from vkbottle.bot import BotLabeler, Message
 from vkbottle_types.events.bot_events import MessageEvent
 
-from handlers.vk.incoming import from_event, from_message
-from handlers.vk.respond import command, to_event, to_message
+from handlers.vk.respond import command, event_prefix, run_event, run_message
 from services.app import Services
-from services.dto import Reply, Toast
+from services.dto import Incoming, Reply, Toast
+
+
+async def _outdated(inc: Incoming) -> Reply:
+    return Reply(toast=Toast("err-stale-button"))
 
 
 def register(labeler: BotLabeler, services: Services, api: API) -> None:
     @labeler.private_message(func=command("help", "помощь"))
     async def help_command(message: Message) -> None:
-        inc = from_message(message)
-        await to_message(message, services, inc, await services.conversation.help(inc))
+        await run_message(message, services, services.conversation.help)
 
     @labeler.private_message()
     async def any_message(message: Message) -> None:
-        inc = from_message(message)
-        if inc.action and inc.action.startswith("menu:"):  # persistent menu buttons carry their action
-            reply = await services.conversation.open_section(inc, inc.action.removeprefix("menu:"))
-        else:
-            reply = await services.conversation.on_text(inc)
-        await to_message(message, services, inc, reply)
+        # Persistent menu buttons carry {"a": "menu:<section>"}; anything else is free text.
+        is_menu = (message.payload or "").find('"menu:') != -1
+        use_case = services.conversation.on_menu_action if is_menu else services.conversation.on_text
+        await run_message(message, services, use_case)
+
+    @labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, func=event_prefix("fm:"))
+    async def form_buttons(event: MessageEvent) -> None:
+        await run_event(api, event, services, services.forms.on_action)
+
+    @labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, func=event_prefix("menu:"))
+    async def menu_buttons(event: MessageEvent) -> None:
+        await run_event(api, event, services, services.conversation.on_menu_action)
 
     @labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent)
     async def any_button(event: MessageEvent) -> None:
-        inc = from_event(event)
-        if inc.action and inc.action.startswith("menu:"):
-            reply = await services.conversation.open_section(inc, inc.action.removeprefix("menu:"))
-        else:  # forged payload or a button from a version of the bot that no longer exists
-            reply = Reply(toast=Toast("err-stale-button"))
-        await to_event(api, event, services, inc, reply)
+        """Forged payload or a button from a version of the bot that no longer exists."""
+        await run_event(api, event, services, _outdated)

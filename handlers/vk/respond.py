@@ -1,18 +1,30 @@
 """Run-a-use-case-and-answer glue shared by every VK labeler module, and the rules they filter with."""
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from vkbottle import API
 from vkbottle.bot import Message
 from vkbottle_types.events.bot_events import MessageEvent
 
-from handlers.vk.incoming import action_of
+from handlers.vk.incoming import action_of, from_event, from_message
 from handlers.vk.render import deliver
 from services.app import Services
 from services.dto import Incoming, Reply
+
+
+UseCase = Callable[[Incoming], Awaitable[Reply]]
+
+
+async def run_message(message: Message, services: Services, use_case: UseCase) -> None:
+    inc = from_message(message)
+    await to_message(message, services, inc, await use_case(inc))
+
+
+async def run_event(api: API, event: MessageEvent, services: Services, use_case: UseCase, **extra: Any) -> None:
+    inc = from_event(event, **extra)
+    await to_event(api, event, services, inc, await use_case(inc))
 
 
 async def to_message(message: Message, services: Services, inc: Incoming, reply: Reply) -> None:
@@ -25,10 +37,9 @@ async def to_event(api: API, event: MessageEvent, services: Services, inc: Incom
     await deliver(api, event.object.peer_id, reply, locale, services.translator, event=event)
 
 
-def event_action(pattern: str) -> Callable[[Any], bool]:
-    """Rule for message_event handlers: the button's action matches the regex `pattern` (whole string)."""
-    compiled = re.compile(pattern)
-    return lambda event: bool(compiled.fullmatch(action_of(event.object.payload) or ""))
+def event_prefix(*prefixes: str) -> Callable[[Any], bool]:
+    """Rule for message_event handlers: the button's action starts with one of `prefixes` ("lnk:")."""
+    return lambda event: (action_of(event.object.payload) or "").startswith(prefixes)
 
 
 def command(*names: str) -> Callable[[Message], bool]:

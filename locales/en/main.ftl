@@ -151,6 +151,7 @@ tz-label = { $zone }
 help =
     Commands:
     /start — { cmd-start }
+    /link — { cmd-link }
     /help — { cmd-help }
     /language — { cmd-language }
     /cancel — { cmd-cancel }
