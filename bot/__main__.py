@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from dataclasses import replace
 
 from aiohttp import web
 
@@ -15,6 +16,7 @@ from bot.scheduler import build_scheduler
 from bot.web import build_web_app
 from services.db.migrate import upgrade_async
 from services.db.sqlite import ensure_parent_dir
+from services.offers import ensure_default_offer
 
 log = logging.getLogger("bot")
 GRACE_SECONDS = 10.0
@@ -30,9 +32,11 @@ async def start_telegram(container: Container, tasks: list[asyncio.Task]) -> Non
     container.attach_notifier(TelegramNotifier(bot, container.services.translator))
     container.extras["telegram"] = (bot, dispatcher)
     try:
+        me = await bot.get_me()  # the username builds partners' recruit links t.me/<bot>?start=<code>
+        container.deps.config = replace(container.deps.config, telegram_bot_username=me.username or "")
         await register_commands(bot, container.services)
     except Exception:
-        log.exception("setMyCommands failed; the bot still runs")
+        log.exception("getMe/setMyCommands failed; the bot still runs")
     tasks.append(asyncio.create_task(
         dispatcher.start_polling(bot, handle_signals=False, close_bot_session=True), name="telegram"))
     log.info("Telegram long polling started via %s", settings.telegram_api_url)
@@ -59,6 +63,9 @@ async def main(settings: Settings | None = None, stop: asyncio.Event | None = No
     container = build_container(settings)
     added = await container.services.seed_staff(settings.staff_seed())
     log.info("staff roles seeded: %d new", added)
+    if settings.offer_url:
+        offer_id = await ensure_default_offer(container.deps, settings.offer_url, settings.offer_name)
+        log.info("default offer #%s → %s", offer_id, settings.offer_url)
 
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
