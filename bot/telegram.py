@@ -8,6 +8,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand, BotCommandScopeDefault
 
 from handlers.telegram import build_router
+from handlers.telegram.middleware import PerUserSerial
 from services.app import Services
 from services.conversation import COMMANDS
 from services.i18n import LOCALES
@@ -22,6 +23,7 @@ def build_bot(token: str, api_url: str, session: BaseSession | None = None) -> B
 def build_dispatcher(services: Services) -> Dispatcher:
     # Handlers receive `services` by keyword (aiogram's DI from workflow data).
     dispatcher = Dispatcher(services=services)
+    dispatcher.update.outer_middleware(PerUserSerial(services.user_locks))
     dispatcher.include_router(build_router())
     return dispatcher
 

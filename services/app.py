@@ -6,6 +6,7 @@ from services.deps import Deps
 from services.forms import FormRunner
 from services.i18n import Translator, default_translator, pick_locale
 from services.links import LinksService
+from services.locks import KeyedLock
 from services.offers import OffersService
 from services.onboarding import FORM as ONBOARDING_FORM
 from services.onboarding import REJECT_FORM, OnboardingService
@@ -16,6 +17,7 @@ class Services:
     def __init__(self, deps: Deps, translator: Translator | None = None) -> None:
         self.deps = deps
         self.translator = translator or default_translator()
+        self.user_locks = KeyedLock()  # adapters serialise each person's updates with it
         self.forms = FormRunner(deps)
         self.onboarding = OnboardingService(deps)
         self.settings = SettingsService(deps)

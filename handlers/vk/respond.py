@@ -19,12 +19,14 @@ UseCase = Callable[[Incoming], Awaitable[Reply]]
 
 async def run_message(message: Message, services: Services, use_case: UseCase) -> None:
     inc = from_message(message)
-    await to_message(message, services, inc, await use_case(inc))
+    async with services.user_locks.hold(("vk", inc.user_id)):  # one person's updates in arrival order
+        await to_message(message, services, inc, await use_case(inc))
 
 
 async def run_event(api: API, event: MessageEvent, services: Services, use_case: UseCase, **extra: Any) -> None:
     inc = from_event(event, **extra)
-    await to_event(api, event, services, inc, await use_case(inc))
+    async with services.user_locks.hold(("vk", inc.user_id)):
+        await to_event(api, event, services, inc, await use_case(inc))
 
 
 async def to_message(message: Message, services: Services, inc: Incoming, reply: Reply) -> None:
