@@ -1,6 +1,7 @@
 """All use cases, wired once. Adapters receive this object (aiogram DI / vkbottle closure) and call into it."""
 from __future__ import annotations
 
+from services.accounts import AccountsService
 from services.conversation import ConversationService
 from services.deps import Deps
 from services.forms import FormRunner
@@ -28,6 +29,10 @@ class Services:
         self.conversation.forms[REJECT_FORM] = self.onboarding.reject_reason_text
         for name in self.forms.forms:
             self.conversation.forms[name] = self.forms.on_text
+        self.accounts = AccountsService(deps)
+        self.onboarding.redeem_link_code = self.accounts.redeem
+        self.conversation.redeem_link_code = self.accounts.redeem
+        self.settings.on_action.add(r"set:linkacc", self.accounts.issue_code)
         self.conversation.sections["settings"] = self.settings.show
         self.conversation.sections["links"] = self.links.home
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from services.accounts import looks_like_code
 from services.deps import Deps
 from services.dto import Incoming, Reply, Screen
 from services.i18n import Translator
@@ -31,6 +32,7 @@ class ConversationService:
         self.forms: dict[str, Handler] = {}
         self.sections: dict[str, Handler] = {}
         self.fallback: Handler | None = None
+        self.redeem_link_code: Callable[[Incoming, str], Awaitable[Reply]] | None = None
         self._start = start
 
     async def on_text(self, inc: Incoming) -> Reply:
@@ -47,6 +49,8 @@ class ConversationService:
             return await self.open_section(inc, action.split(":", 1)[1])
         if inc.text and inc.text.startswith("/"):
             return Reply.of(Screen("err-unknown-command"))
+        if account is None and self.redeem_link_code is not None and looks_like_code(inc.text):
+            return await self.redeem_link_code(inc, inc.text or "")  # VK has no /start payload to carry it
         if account is None:
             if staff:
                 return Reply.of(Screen("staff-hello"))

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from services import notify, validation
+from services.accounts import looks_like_code
 from services.actions import ID, ActionTable
 from services.codes import new_code
 from services.db.models import Application, MessengerAccount, Partner
@@ -70,6 +72,8 @@ class Person:
 class OnboardingService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
+        # Set by the composition of services: /start L-XXXXXXXX attaches this account to an existing partner.
+        self.redeem_link_code: Callable[[Incoming, str], Awaitable[Reply]] | None = None
         self.on_action = ActionTable()  # ob:… (the applicant), app:… and rej:… (managers)
         self.on_action.add(r"ob:lang:([a-z]{2})", self.choose_language)
         self.on_action.add(r"ob:back", self.back)
@@ -90,6 +94,8 @@ class OnboardingService:
             return await self._start(inc)
 
     async def _start(self, inc: Incoming) -> Reply:
+        if self.redeem_link_code is not None and looks_like_code(inc.start_payload):
+            return await self.redeem_link_code(inc, inc.start_payload or "")
         async with self.deps.uow() as uow:
             person = await self._person(uow, inc)
             if person.partner is None:

@@ -43,7 +43,8 @@ class SettingsService:
             return Reply.of(Screen("settings-title", {"language": partner.locale, "timezone": partner.timezone},
                                    buttons=((Button("settings-btn-language", "set:lang"),),
                                             (Button("settings-btn-timezone", "set:tz"),),
-                                            (Button("settings-btn-notifications", "set:mute"),)), edit=edit))
+                                            (Button("settings-btn-notifications", "set:mute"),),
+                                            (Button("settings-btn-link-account", "set:linkacc"),)), edit=edit))
 
     async def language_menu(self, inc: Incoming) -> Reply:
         async with self.deps.uow() as uow:

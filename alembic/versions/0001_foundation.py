@@ -75,6 +75,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_applications_decision'), ['decision'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_partner_id'), ['partner_id'], unique=False)
 
+    op.create_table('account_link_codes',
+    sa.Column('code', sa.String(length=16), nullable=False),
+    sa.Column('partner_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.Column('used_by', sa.String(length=96), nullable=True),
+    sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_account_link_codes_partner_id_partners'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('code', name=op.f('pk_account_link_codes'))
+    )
+    with op.batch_alter_table('account_link_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_account_link_codes_partner_id'), ['partner_id'], unique=False)
+
     op.create_table('messenger_accounts',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('partner_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -136,5 +148,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_partners_status'))
         batch_op.drop_index(batch_op.f('ix_partners_parent_id'))
 
+    with op.batch_alter_table('account_link_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_account_link_codes_partner_id'))
+
+    op.drop_table('account_link_codes')
     op.drop_table('partners')
     op.drop_table('form_states')

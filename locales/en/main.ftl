@@ -159,3 +159,17 @@ cmd-start = start or show the main menu
 cmd-help = list of commands
 cmd-language = change language
 cmd-cancel = cancel the current action
+
+## Linking accounts
+settings-btn-link-account = 🔗 Link Telegram / VK
+acc-link-code =
+    🔗 To get messages in your other messenger too, open this link there within { $minutes } minutes:
+    { $links }
+    Or send this code to the bot there: { $code }
+acc-linked = ✅ Linked! This { $messenger ->
+        [telegram] Telegram
+       *[vk] VK
+    } account now belongs to your partner profile, and notifications arrive here too.
+acc-link-invalid = This code is wrong or expired. Get a new one in Settings → Link Telegram / VK.
+acc-link-already = This account is already registered. Codes link a new messenger account to a partner profile.
+acc-link-same-messenger = Your partner profile already has an account in this messenger.

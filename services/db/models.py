@@ -45,6 +45,18 @@ class MessengerAccount(Base):
     partner: Mapped[Partner] = relationship(back_populates="accounts", lazy="raise")
 
 
+class AccountLinkCode(Base):
+    """A one-time code that attaches another messenger account to an existing partner."""
+
+    __tablename__ = "account_link_codes"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_by: Mapped[str | None] = mapped_column(String(96))
+
+
 class Application(Base):
     __tablename__ = "applications"
 
