@@ -38,7 +38,7 @@ async def start_telegram(container: Container, tasks: list[asyncio.Task]) -> Non
     except Exception:
         log.exception("getMe/setMyCommands failed; the bot still runs")
     tasks.append(asyncio.create_task(
-        dispatcher.start_polling(bot, handle_signals=False, close_bot_session=True), name="telegram"))
+        dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False), name="telegram"))
     log.info("Telegram long polling started via %s", settings.telegram_api_url)
 
 
@@ -104,16 +104,26 @@ async def main(settings: Settings | None = None, stop: asyncio.Event | None = No
 
 
 async def shutdown(container: Container, tasks: list[asyncio.Task], runner: web.AppRunner, scheduler) -> None:
-    # 1. Stop taking updates; the pollers finish the updates already in flight.
+    # 1. Stop taking updates and let the updates already in flight finish.
     if "telegram" in container.extras:
         _, dispatcher = container.extras["telegram"]
         with contextlib.suppress(RuntimeError):  # not polling any more
             await dispatcher.stop_polling()
-    if "vk" in container.extras:
-        container.extras["vk"].polling.stop = True
     pollers = [t for t in tasks if t.get_name() in ("telegram", "vk") and not t.done()]
+    for task in pollers:
+        if task.get_name() == "vk":
+            task.cancel()  # vkbottle's poller holds only the long-poll request; handlers run in their own tasks
     if pollers:
         await asyncio.wait(pollers, timeout=GRACE_SECONDS)
+    # Neither library waits for its per-update tasks when polling stops: aiogram keeps them in
+    # Dispatcher._handle_update_tasks, vkbottle in a local set (found by coroutine name).
+    in_flight = [t for t in asyncio.all_tasks() if getattr(t.get_coro(), "__name__", "") == "process_event"]
+    if "telegram" in container.extras:
+        in_flight += list(getattr(container.extras["telegram"][1], "_handle_update_tasks", ()))
+    if in_flight:
+        await asyncio.wait(in_flight, timeout=GRACE_SECONDS)
+    if "telegram" in container.extras:
+        await container.extras["telegram"][0].session.close()  # only now: handlers above were still sending
     # 2. Web: stop accepting, finish requests in flight. 3. Jobs and the outbox. 4. Connections.
     await runner.cleanup()
     scheduler.shutdown(wait=False)
