@@ -24,6 +24,19 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A photo or document as its origin messenger knows it (Telegram file_id, VK URL / owner_id_id)."""
+
+    kind: Literal["photo", "document"]
+    origin: str  # messenger whose reference this is
+    ref: str
+    name: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "origin": self.origin, "ref": self.ref, "name": self.name}
+
+
+@dataclass(frozen=True)
 class Screen:
     """What to show: a locale key with arguments, inline buttons, and optionally the persistent menu."""
 
@@ -32,6 +45,7 @@ class Screen:
     buttons: tuple[tuple[Button, ...], ...] = ()
     menu: tuple[tuple[Button, ...], ...] | None = None  # persistent keyboard; () removes it
     edit: bool = False  # replace the message whose button was pressed instead of sending a new one
+    attachments: tuple[Attachment, ...] = ()  # sent along with the text (text as caption / first message)
 
     def to_dict(self) -> dict[str, Any]:
         def rows(value: tuple[tuple[Button, ...], ...] | None) -> list[list[dict[str, Any]]] | None:
@@ -46,7 +60,7 @@ class Screen:
             ]
 
         return {"text_key": self.text_key, "args": self.args, "buttons": rows(self.buttons),
-                "menu": rows(self.menu), "edit": self.edit}
+                "menu": rows(self.menu), "edit": self.edit, "attachments": [a.to_dict() for a in self.attachments]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Screen":
@@ -56,7 +70,8 @@ class Screen:
             return tuple(tuple(Button(**b) for b in row) for row in value)
 
         return cls(text_key=data["text_key"], args=data.get("args") or {}, buttons=rows(data.get("buttons")) or (),
-                   menu=rows(data.get("menu")), edit=bool(data.get("edit")))
+                   menu=rows(data.get("menu")), edit=bool(data.get("edit")),
+                   attachments=tuple(Attachment(**a) for a in data.get("attachments") or ()))
 
 
 @dataclass(frozen=True)
@@ -91,4 +106,9 @@ class Incoming:
     first_name: str | None = None
     username: str | None = None
     non_text: bool = False  # a photo, sticker, voice… where text was expected
+    attachments: tuple[Attachment, ...] = ()  # photos / documents that came with the message
+    message_id: str | None = None  # the platform's id of this message
+    reply_to: str | None = None  # id of the message this one replies to (staff answering a ticket)
+    thread_id: str | None = None  # forum topic of a group message
+    chat_type: str = "private"  # private | group
     start_payload: str | None = None  # /start <payload> in Telegram, `ref` in VK

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Protocol
 
-from services.dto import Screen
+from services.dto import Attachment, Screen
 
 
 class Clock(Protocol):
@@ -27,9 +27,19 @@ class DeliveryError(Exception):
 
 
 class Notifier(Protocol):
-    """Delivers one Screen to one chat of one messenger. `dedupe_id` lets the platform drop a repeat send."""
+    """Delivers one Screen to one chat of one messenger. `dedupe_id` lets the platform drop a repeat send.
+
+    Returns the platform's id of the (last) message sent, so replies to it can be traced back."""
 
     messenger: str
 
-    async def send(self, chat_id: str, screen: Screen, locale: str, dedupe_id: int) -> None:
+    async def send(self, chat_id: str, screen: Screen, locale: str, dedupe_id: int,
+                   thread_id: str | None = None) -> str | None:
+        ...
+
+
+class FileSource(Protocol):
+    """Downloads an attachment from the messenger it came from, to re-upload it to another one."""
+
+    async def fetch(self, attachment: Attachment) -> tuple[bytes, str]:  # content, file name
         ...

@@ -118,12 +118,17 @@ def upgrade() -> None:
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('thread_id', sa.String(length=32), nullable=True),
+    sa.Column('subject', sa.String(length=64), nullable=True),
+    sa.Column('delivered_ref', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_outbox_partner_id_partners'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_dedupe_key'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_delivered', ['chat_id', 'delivered_ref'], unique=False)
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_subject'), ['subject'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_partner_id'), ['partner_id'], unique=False)
 
 
@@ -132,6 +137,8 @@ def downgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_partner_id'))
         batch_op.drop_index('ix_outbox_due')
+        batch_op.drop_index('ix_outbox_delivered')
+        batch_op.drop_index(batch_op.f('ix_outbox_subject'))
 
     op.drop_table('outbox')
     with op.batch_alter_table('messenger_accounts', schema=None) as batch_op:

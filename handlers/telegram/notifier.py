@@ -11,7 +11,7 @@ from aiogram.exceptions import (
 )
 
 from handlers.telegram.render import send_screen
-from services.dto import Screen
+from services.dto import Attachment, Screen
 from services.i18n import Translator
 from services.ports import DeliveryError
 
@@ -23,9 +23,12 @@ class TelegramNotifier:
         self.bot = bot
         self.t = translator
 
-    async def send(self, chat_id: str, screen: Screen, locale: str, dedupe_id: int) -> None:
+    async def send(self, chat_id: str, screen: Screen, locale: str, dedupe_id: int,
+                   thread_id: str | None = None) -> str | None:
         try:
-            await send_screen(self.bot, int(chat_id), screen, locale, self.t)
+            message = await send_screen(self.bot, int(chat_id), screen, locale, self.t,
+                                        thread_id=int(thread_id) if thread_id else None)
+            return str(message.message_id)
         except TelegramRetryAfter as exc:
             raise DeliveryError(str(exc), retry_after=float(exc.retry_after)) from exc
         except (TelegramForbiddenError, TelegramNotFound) as exc:  # blocked the bot / chat gone: never retry
@@ -34,3 +37,18 @@ class TelegramNotifier:
             raise DeliveryError(str(exc), permanent=True) from exc
         except TelegramNetworkError as exc:
             raise DeliveryError(str(exc)) from exc
+
+
+class TelegramFiles:
+    """FileSource for Telegram attachments (file_id → bytes), used when they must travel to VK."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def fetch(self, attachment: Attachment) -> tuple[bytes, str]:
+        file = await self.bot.get_file(attachment.ref)
+        assert file.file_path is not None
+        buffer = await self.bot.download_file(file.file_path)
+        assert buffer is not None
+        name = attachment.name or file.file_path.rsplit("/", 1)[-1]
+        return buffer.read(), name

@@ -44,9 +44,20 @@ def render(screen: Screen, locale: str, t: Translator) -> tuple[str, Markup]:
     return text, markup
 
 
-async def send_screen(bot: Bot, chat_id: int | str, screen: Screen, locale: str, t: Translator) -> Message:
+async def send_screen(bot: Bot, chat_id: int | str, screen: Screen, locale: str, t: Translator,
+                      thread_id: int | None = None) -> Message:
+    """The text (with its keyboard) first, then each attachment; returns the text message."""
     text, markup = render(screen, locale, t)
-    return await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+    message = await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup, message_thread_id=thread_id)
+    for item in screen.attachments:
+        # A Telegram file_id is reusable by this bot; anything else is a URL Telegram fetches itself.
+        if item.kind == "photo":
+            await bot.send_photo(chat_id=chat_id, photo=item.ref, message_thread_id=thread_id,
+                                 reply_to_message_id=message.message_id)
+        else:
+            await bot.send_document(chat_id=chat_id, document=item.ref, message_thread_id=thread_id,
+                                    reply_to_message_id=message.message_id)
+    return message
 
 
 async def deliver(bot: Bot, chat_id: int, reply: Reply, locale: str, t: Translator,

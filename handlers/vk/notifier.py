@@ -1,13 +1,15 @@
 """VK implementation of services' Notifier port (used by the outbox dispatcher)."""
 from __future__ import annotations
 
-from vkbottle import API
+from collections.abc import Mapping
+
+from vkbottle import API, DocMessagesUploader, PhotoMessageUploader
 from vkbottle.exception_factory import VKAPIError
 
 from handlers.vk.render import send_screen
 from services.dto import Screen
 from services.i18n import Translator
-from services.ports import DeliveryError
+from services.ports import DeliveryError, FileSource
 
 RETRY_CODES = {1, 6, 9, 10}  # unknown, too many requests per second, flood control, internal server error
 PERMANENT_CODES = {7, 900, 901, 902, 936}  # no permission / user blocked us / messages disallowed / privacy
@@ -16,14 +18,36 @@ PERMANENT_CODES = {7, 900, 901, 902, 936}  # no permission / user blocked us / m
 class VkNotifier:
     messenger = "vk"
 
-    def __init__(self, api: API, translator: Translator) -> None:
+    def __init__(self, api: API, translator: Translator, files: Mapping[str, FileSource] | None = None) -> None:
         self.api = api
         self.t = translator
+        self.files = dict(files or {})  # messenger → FileSource, for attachments from other messengers
 
-    async def send(self, chat_id: str, screen: Screen, locale: str, dedupe_id: int) -> None:
+    async def _attachment(self, peer_id: int, screen: Screen) -> str | None:
+        parts = []
+        for item in screen.attachments:
+            if item.origin == "vk":
+                parts.append(item.ref)  # already a VK attachment id (photo<owner>_<id>_<key>)
+                continue
+            source = self.files.get(item.origin)
+            if source is None:
+                raise DeliveryError(f"no way to fetch {item.origin} files", permanent=True)
+            content, name = await source.fetch(item)
+            if item.kind == "photo":
+                parts.append(await PhotoMessageUploader(self.api).upload(file_source=content, peer_id=peer_id))
+            else:
+                parts.append(await DocMessagesUploader(self.api).upload(title=name, file_source=content,
+                                                                        peer_id=peer_id))
+        return ",".join(parts) or None
+
+    async def send(self, chat_id: str, screen: Screen, locale: str, dedupe_id: int,
+                   thread_id: str | None = None) -> str | None:
         try:
+            attachment = await self._attachment(int(chat_id), screen) if screen.attachments else None
             # random_id = outbox row id: VK drops a repeat of the same send, so a retry never doubles a message.
-            await send_screen(self.api, int(chat_id), screen, locale, self.t, random_id=dedupe_id)
+            message_id = await send_screen(self.api, int(chat_id), screen, locale, self.t, random_id=dedupe_id,
+                                           attachment=attachment)
+            return str(message_id)
         except VKAPIError as exc:
             code = getattr(exc, "code", None)
             if code in RETRY_CODES:

@@ -50,12 +50,14 @@ def keyboard(screen: Screen, locale: str, t: Translator) -> str | None:
 
 
 async def send_screen(api: API, peer_id: int, screen: Screen, locale: str, t: Translator,
-                      random_id: int | None = None) -> int:
+                      random_id: int | None = None, attachment: str | None = None) -> int:
     params: dict = {"peer_id": peer_id, "message": t(locale, screen.text_key, screen.args),
                     "random_id": random_id if random_id is not None else random.getrandbits(31)}
     kb = keyboard(screen, locale, t)
     if kb is not None:
         params["keyboard"] = kb
+    if attachment:
+        params["attachment"] = attachment  # "photo1_2,doc3_4": VK sends them in the same message
     return await api.messages.send(**params)
 
 

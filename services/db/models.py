@@ -101,7 +101,10 @@ class OutboxMessage(Base):
     """A message to someone other than the current chat, written in the transaction of the fact it announces."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_delivered", "chat_id", "delivered_ref"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     messenger: Mapped[str] = mapped_column(String(16))
@@ -117,3 +120,7 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    thread_id: Mapped[str | None] = mapped_column(String(32))  # forum topic in a staff group
+    subject: Mapped[str | None] = mapped_column(String(64), index=True)  # what it is about: "ticket:12"
+    # The platform's id of the delivered message: staff replies to it, so it leads back to the subject.
+    delivered_ref: Mapped[str | None] = mapped_column(String(64))

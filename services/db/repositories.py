@@ -143,11 +143,20 @@ class FormRepository(_Repo):
 
 
 class OutboxRepository(_Repo):
+    async def subject_of_reply(self, messenger: str, chat_id: str, delivered_ref: str) -> str | None:
+        """Which subject ("ticket:12") the delivered message someone replied to was about."""
+        return await self.session.scalar(
+            select(OutboxMessage.subject).where(
+                OutboxMessage.messenger == messenger, OutboxMessage.chat_id == chat_id,
+                OutboxMessage.delivered_ref == delivered_ref).limit(1))
+
     async def add(self, *, messenger: str, chat_id: str, locale: str, kind: str, screen: dict[str, Any],
-                  now: datetime, partner_id: int | None = None, dedupe_key: str | None = None) -> OutboxMessage:
+                  now: datetime, partner_id: int | None = None, dedupe_key: str | None = None,
+                  thread_id: str | None = None, subject: str | None = None) -> OutboxMessage:
         message = OutboxMessage(
             messenger=messenger, chat_id=chat_id, locale=locale, kind=kind, screen=screen, partner_id=partner_id,
             dedupe_key=dedupe_key, status="pending", attempts=0, next_attempt_at=now, created_at=now,
+            thread_id=thread_id, subject=subject,
         )
         self.session.add(message)
         await self.session.flush()
@@ -177,8 +186,8 @@ class OutboxRepository(_Repo):
         return message
 
     async def finish(self, message_id: int, *, status: str, now: datetime, error: str | None = None,
-                     retry_at: datetime | None = None) -> None:
-        values: dict[str, Any] = {"status": status, "last_error": error}
+                     retry_at: datetime | None = None, delivered_ref: str | None = None) -> None:
+        values: dict[str, Any] = {"status": status, "last_error": error, "delivered_ref": delivered_ref}
         if status == "sent":
             values["sent_at"] = now
         if retry_at is not None:
