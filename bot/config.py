@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     tier_gold_threshold: Decimal = Decimal("100000")
     tier_platinum_threshold: Decimal = Decimal("500000")
 
+    # Support
+    support_chat_id: int = 0
+    support_sla_minutes: int = 60
+
     # Program
     default_locale: str = "ru"
     auto_approve: bool = False

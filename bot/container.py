@@ -30,6 +30,8 @@ def program_config(settings: Settings) -> ProgramConfig:
         ip_hash_secret=settings.ip_hash_secret,
         fraud_min_seconds=settings.fraud_min_seconds,
         click_flood_per_hour=settings.click_flood_per_hour,
+        support_chat_id=str(settings.support_chat_id) if settings.support_chat_id else "",
+        support_sla_minutes=settings.support_sla_minutes,
         tiers=(
             TierRule("certified", Decimal("0"), Decimal("30")),
             TierRule("gold", settings.tier_gold_threshold, Decimal("35")),

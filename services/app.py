@@ -12,6 +12,8 @@ from services.offers import OffersService
 from services.onboarding import FORM as ONBOARDING_FORM
 from services.onboarding import REJECT_FORM, OnboardingService
 from services.settings import SettingsService
+from services.support import FORM as SUPPORT_FORM
+from services.support import SupportService
 
 
 class Services:
@@ -33,6 +35,11 @@ class Services:
         self.onboarding.redeem_link_code = self.accounts.redeem
         self.conversation.redeem_link_code = self.accounts.redeem
         self.settings.on_action.add(r"set:linkacc", self.accounts.issue_code)
+        self.support = SupportService(deps)
+        self.conversation.forms[SUPPORT_FORM] = self.support.on_form_message
+        self.conversation.reply_hook = self.support.staff_message
+        self.conversation.ticket_hook = self.support.partner_message
+        self.conversation.sections["support"] = self.support.open
         self.conversation.sections["settings"] = self.settings.show
         self.conversation.sections["links"] = self.links.home
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)

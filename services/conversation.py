@@ -19,6 +19,7 @@ Handler = Callable[[Incoming], Awaitable[Reply]]
 COMMANDS: list[tuple[str, str]] = [
     ("start", "cmd-start"),
     ("link", "cmd-link"),
+    ("support", "cmd-support"),
     ("help", "cmd-help"),
     ("language", "cmd-language"),
     ("cancel", "cmd-cancel"),
@@ -33,6 +34,10 @@ class ConversationService:
         self.sections: dict[str, Handler] = {}
         self.fallback: Handler | None = None
         self.redeem_link_code: Callable[[Incoming, str], Awaitable[Reply]] | None = None
+        # Hooks answering None when the message is not theirs: staff replies to a forwarded ticket message,
+        # and a partner's message while their support ticket is open.
+        self.reply_hook: Callable[[Incoming], Awaitable[Reply | None]] | None = None
+        self.ticket_hook: Callable[[Incoming], Awaitable[Reply | None]] | None = None
         self._start = start
 
     async def on_text(self, inc: Incoming) -> Reply:
@@ -44,11 +49,19 @@ class ConversationService:
             if inc.text and inc.text.startswith("/"):
                 return Reply.of(Screen("err-unknown-command"))
             return await self.forms[state.form](inc)
+        if inc.reply_to is not None and staff and self.reply_hook is not None:
+            reply = await self.reply_hook(inc)
+            if reply is not None:
+                return reply
         action = self.menu.action_for(inc.text)
         if action is not None:
             return await self.open_section(inc, action.split(":", 1)[1])
         if inc.text and inc.text.startswith("/"):
             return Reply.of(Screen("err-unknown-command"))
+        if account is not None and self.ticket_hook is not None:
+            reply = await self.ticket_hook(inc)
+            if reply is not None:
+                return reply
         if account is None and self.redeem_link_code is not None and looks_like_code(inc.text):
             return await self.redeem_link_code(inc, inc.text or "")  # VK has no /start payload to carry it
         if account is None:

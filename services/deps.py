@@ -37,6 +37,9 @@ class ProgramConfig:
     fraud_min_seconds: int = 10  # a conversion sooner than this after its click is flagged
     click_flood_per_hour: int = 30  # clicks from one IP hash per hour above this are flagged
     tiers: tuple[TierRule, ...] = DEFAULT_TIERS
+    # Support
+    support_chat_id: str = ""  # Telegram staff group; empty → tickets go to support staff privately
+    support_sla_minutes: int = 60
 
 
 @dataclass

@@ -31,9 +31,10 @@ class Attachment:
     origin: str  # messenger whose reference this is
     ref: str
     name: str | None = None
+    url: str | None = None  # a public URL other messengers can fetch (VK photos/documents have one)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "origin": self.origin, "ref": self.ref, "name": self.name}
+        return {"kind": self.kind, "origin": self.origin, "ref": self.ref, "name": self.name, "url": self.url}
 
 
 @dataclass(frozen=True)

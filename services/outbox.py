@@ -81,13 +81,13 @@ class OutboxDispatcher:
     async def _deliver(self, message_id: int, messenger: str, chat_id: str, locale: str, screen: dict,
                        attempts: int, thread_id: str | None) -> None:
         notifier = self.notifiers.get(messenger)
-        status, error, retry_at, ref = "sent", None, None, None
+        status, error, retry_at, delivered = "sent", None, None, None
         if notifier is None:
             status, error = "failed", f"{messenger} is not configured"
         else:
             try:
                 await self.limiters[messenger].wait()
-                ref = await notifier.send(chat_id, Screen.from_dict(screen), locale, message_id, thread_id)
+                delivered = await notifier.send(chat_id, Screen.from_dict(screen), locale, message_id, thread_id)
             except DeliveryError as exc:
                 status, error = self._retry_or_fail(exc.permanent, attempts, str(exc))
                 if status == "pending":
@@ -100,7 +100,7 @@ class OutboxDispatcher:
                     retry_at = self.deps.clock.now() + timedelta(seconds=backoff(attempts))
         async with self.deps.uow() as uow:
             await uow.outbox.finish(message_id, status=status, now=self.deps.clock.now(), error=error,
-                                    retry_at=retry_at, delivered_ref=ref)
+                                    retry_at=retry_at, delivered=delivered)
             await uow.commit()
 
     @staticmethod

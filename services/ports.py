@@ -1,6 +1,7 @@
 """Ports: what use cases need from the outside world, as Protocols. Adapters implement them."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -26,15 +27,24 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
-class Notifier(Protocol):
-    """Delivers one Screen to one chat of one messenger. `dedupe_id` lets the platform drop a repeat send.
+@dataclass(frozen=True)
+class Delivered:
+    """What the platform called the message: replies to it (or posts in its thread) lead back to its subject."""
 
-    Returns the platform's id of the (last) message sent, so replies to it can be traced back."""
+    ref: str
+    thread: str | None = None
+
+
+NEW_THREAD = "new"  # thread_id asking the notifier to open a forum topic (named by screen.args["topic"])
+
+
+class Notifier(Protocol):
+    """Delivers one Screen to one chat of one messenger. `dedupe_id` lets the platform drop a repeat send."""
 
     messenger: str
 
     async def send(self, chat_id: str, screen: Screen, locale: str, dedupe_id: int,
-                   thread_id: str | None = None) -> str | None:
+                   thread_id: str | None = None) -> Delivered | None:
         ...
 
 

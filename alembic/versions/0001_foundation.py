@@ -121,12 +121,14 @@ def upgrade() -> None:
     sa.Column('thread_id', sa.String(length=32), nullable=True),
     sa.Column('subject', sa.String(length=64), nullable=True),
     sa.Column('delivered_ref', sa.String(length=64), nullable=True),
+    sa.Column('delivered_thread', sa.String(length=32), nullable=True),
     sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_outbox_partner_id_partners'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_dedupe_key'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_delivered', ['chat_id', 'delivered_ref'], unique=False)
+        batch_op.create_index('ix_outbox_delivered_thread', ['chat_id', 'delivered_thread'], unique=False)
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_subject'), ['subject'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_partner_id'), ['partner_id'], unique=False)
@@ -138,6 +140,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outbox_partner_id'))
         batch_op.drop_index('ix_outbox_due')
         batch_op.drop_index('ix_outbox_delivered')
+        batch_op.drop_index('ix_outbox_delivered_thread')
         batch_op.drop_index(batch_op.f('ix_outbox_subject'))
 
     op.drop_table('outbox')

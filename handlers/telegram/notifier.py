@@ -13,7 +13,7 @@ from aiogram.exceptions import (
 from handlers.telegram.render import send_screen
 from services.dto import Attachment, Screen
 from services.i18n import Translator
-from services.ports import DeliveryError
+from services.ports import NEW_THREAD, Delivered, DeliveryError
 
 
 class TelegramNotifier:
@@ -23,12 +23,17 @@ class TelegramNotifier:
         self.bot = bot
         self.t = translator
 
+    async def _thread(self, chat_id: int, screen: Screen, locale: str, thread_id: str | None) -> int | None:
+        if thread_id == NEW_THREAD:
+            return await _open_topic(self.bot, chat_id, str(screen.args.get("topic") or "…"))
+        return int(thread_id) if thread_id else None
+
     async def send(self, chat_id: str, screen: Screen, locale: str, dedupe_id: int,
-                   thread_id: str | None = None) -> str | None:
+                   thread_id: str | None = None) -> Delivered | None:
         try:
-            message = await send_screen(self.bot, int(chat_id), screen, locale, self.t,
-                                        thread_id=int(thread_id) if thread_id else None)
-            return str(message.message_id)
+            thread = await self._thread(int(chat_id), screen, locale, thread_id)
+            message = await send_screen(self.bot, int(chat_id), screen, locale, self.t, thread_id=thread)
+            return Delivered(str(message.message_id), str(thread) if thread else None)
         except TelegramRetryAfter as exc:
             raise DeliveryError(str(exc), retry_after=float(exc.retry_after)) from exc
         except (TelegramForbiddenError, TelegramNotFound) as exc:  # blocked the bot / chat gone: never retry
@@ -37,6 +42,15 @@ class TelegramNotifier:
             raise DeliveryError(str(exc), permanent=True) from exc
         except TelegramNetworkError as exc:
             raise DeliveryError(str(exc)) from exc
+
+
+async def _open_topic(bot: Bot, chat_id: int, name: str) -> int | None:
+    """A forum topic for one subject (a ticket); None when the group has no topics (then replies map it)."""
+    try:
+        topic = await bot.create_forum_topic(chat_id=chat_id, name=name[:128])
+    except TelegramBadRequest:  # "the chat is not a forum", or no right to manage topics
+        return None
+    return topic.message_thread_id
 
 
 class TelegramFiles:

@@ -50,18 +50,21 @@ async def send_screen(bot: Bot, chat_id: int | str, screen: Screen, locale: str,
     text, markup = render(screen, locale, t)
     message = await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup, message_thread_id=thread_id)
     for item in screen.attachments:
-        # A Telegram file_id is reusable by this bot; anything else is a URL Telegram fetches itself.
+        # A Telegram file_id is reusable by this bot; other messengers' files go by URL, fetched by Telegram.
+        source = item.ref if item.origin == "telegram" else item.url
+        if not source:
+            continue
         if item.kind == "photo":
-            await bot.send_photo(chat_id=chat_id, photo=item.ref, message_thread_id=thread_id,
+            await bot.send_photo(chat_id=chat_id, photo=source, message_thread_id=thread_id,
                                  reply_to_message_id=message.message_id)
         else:
-            await bot.send_document(chat_id=chat_id, document=item.ref, message_thread_id=thread_id,
+            await bot.send_document(chat_id=chat_id, document=source, message_thread_id=thread_id,
                                     reply_to_message_id=message.message_id)
     return message
 
 
 async def deliver(bot: Bot, chat_id: int, reply: Reply, locale: str, t: Translator,
-                  callback: CallbackQuery | None = None) -> None:
+                  callback: CallbackQuery | None = None, thread_id: int | None = None) -> None:
     """Answers the current update: toast for a button press, edits where asked, new messages otherwise."""
     if callback is not None:
         toast = reply.toast
@@ -79,4 +82,6 @@ async def deliver(bot: Bot, chat_id: int, reply: Reply, locale: str, t: Translat
                 if "not modified" in str(exc):
                     continue
                 log.info("edit failed, sending instead: %s", exc)
-        await send_screen(bot, chat_id, screen, locale, t)
+        if thread_id is None and getattr(origin, "is_topic_message", False):
+            thread_id = origin.message_thread_id  # type: ignore[union-attr]
+        await send_screen(bot, chat_id, screen, locale, t, thread_id=thread_id)

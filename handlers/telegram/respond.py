@@ -16,7 +16,8 @@ UseCase = Callable[[Incoming], Awaitable[Reply]]
 async def to_message(message: Message, services: Services, inc: Incoming, reply: Reply) -> None:
     locale = await services.locale_for(inc.messenger, inc.user_id, inc.language_code)
     assert message.bot is not None
-    await deliver(message.bot, message.chat.id, reply, locale, services.translator)
+    thread = message.message_thread_id if message.is_topic_message else None
+    await deliver(message.bot, message.chat.id, reply, locale, services.translator, thread_id=thread)
 
 
 async def to_callback(callback: CallbackQuery, services: Services, inc: Incoming, reply: Reply) -> None:

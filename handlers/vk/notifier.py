@@ -9,7 +9,7 @@ from vkbottle.exception_factory import VKAPIError
 from handlers.vk.render import send_screen
 from services.dto import Screen
 from services.i18n import Translator
-from services.ports import DeliveryError, FileSource
+from services.ports import Delivered, DeliveryError, FileSource
 
 RETRY_CODES = {1, 6, 9, 10}  # unknown, too many requests per second, flood control, internal server error
 PERMANENT_CODES = {7, 900, 901, 902, 936}  # no permission / user blocked us / messages disallowed / privacy
@@ -41,13 +41,13 @@ class VkNotifier:
         return ",".join(parts) or None
 
     async def send(self, chat_id: str, screen: Screen, locale: str, dedupe_id: int,
-                   thread_id: str | None = None) -> str | None:
+                   thread_id: str | None = None) -> Delivered | None:
         try:
             attachment = await self._attachment(int(chat_id), screen) if screen.attachments else None
             # random_id = outbox row id: VK drops a repeat of the same send, so a retry never doubles a message.
             message_id = await send_screen(self.api, int(chat_id), screen, locale, self.t, random_id=dedupe_id,
                                            attachment=attachment)
-            return str(message_id)
+            return Delivered(str(message_id))  # VK chats have no threads
         except VKAPIError as exc:
             code = getattr(exc, "code", None)
             if code in RETRY_CODES:

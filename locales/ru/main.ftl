@@ -152,6 +152,7 @@ help =
     Команды:
     /start — { cmd-start }
     /link — { cmd-link }
+    /support — { cmd-support }
     /help — { cmd-help }
     /language — { cmd-language }
     /cancel — { cmd-cancel }

@@ -104,6 +104,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_delivered", "chat_id", "delivered_ref"),
+        Index("ix_outbox_delivered_thread", "chat_id", "delivered_thread"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -124,3 +125,4 @@ class OutboxMessage(Base):
     subject: Mapped[str | None] = mapped_column(String(64), index=True)  # what it is about: "ticket:12"
     # The platform's id of the delivered message: staff replies to it, so it leads back to the subject.
     delivered_ref: Mapped[str | None] = mapped_column(String(64))
+    delivered_thread: Mapped[str | None] = mapped_column(String(32))

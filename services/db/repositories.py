@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.ports import Delivered
 from services.db.models import Application, FormState, MessengerAccount, OutboxMessage, Partner, StaffRole
 
 
@@ -143,12 +144,24 @@ class FormRepository(_Repo):
 
 
 class OutboxRepository(_Repo):
-    async def subject_of_reply(self, messenger: str, chat_id: str, delivered_ref: str) -> str | None:
-        """Which subject ("ticket:12") the delivered message someone replied to was about."""
+    async def subject_of_reply(self, messenger: str, chat_id: str, *, reply_to: str | None = None,
+                               thread: str | None = None) -> str | None:
+        """Which subject ("ticket:12") a message replying to our message, or posted in our thread, is about."""
+        if reply_to is None and thread is None:
+            return None
+        where = OutboxMessage.delivered_ref == reply_to if reply_to is not None else \
+            OutboxMessage.delivered_thread == thread
         return await self.session.scalar(
             select(OutboxMessage.subject).where(
+                OutboxMessage.messenger == messenger, OutboxMessage.chat_id == chat_id, where,
+                OutboxMessage.subject.is_not(None)).order_by(OutboxMessage.id).limit(1))
+
+    async def thread_of(self, messenger: str, chat_id: str, subject: str) -> str | None:
+        """The forum topic already opened for a subject in a chat, if its first message went out."""
+        return await self.session.scalar(
+            select(OutboxMessage.delivered_thread).where(
                 OutboxMessage.messenger == messenger, OutboxMessage.chat_id == chat_id,
-                OutboxMessage.delivered_ref == delivered_ref).limit(1))
+                OutboxMessage.subject == subject, OutboxMessage.delivered_thread.is_not(None)).limit(1))
 
     async def add(self, *, messenger: str, chat_id: str, locale: str, kind: str, screen: dict[str, Any],
                   now: datetime, partner_id: int | None = None, dedupe_key: str | None = None,
@@ -186,8 +199,10 @@ class OutboxRepository(_Repo):
         return message
 
     async def finish(self, message_id: int, *, status: str, now: datetime, error: str | None = None,
-                     retry_at: datetime | None = None, delivered_ref: str | None = None) -> None:
-        values: dict[str, Any] = {"status": status, "last_error": error, "delivered_ref": delivered_ref}
+                     retry_at: datetime | None = None, delivered: Delivered | None = None) -> None:
+        values: dict[str, Any] = {"status": status, "last_error": error}
+        if delivered is not None:
+            values["delivered_ref"], values["delivered_thread"] = delivered.ref, delivered.thread
         if status == "sent":
             values["sent_at"] = now
         if retry_at is not None:

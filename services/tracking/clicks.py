@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import SplitResult, unquote_plus, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import BigInteger, String, bindparam, column, func, insert, select, values
+from sqlalchemy import BigInteger, String, bindparam, case, column, func, insert, select, values
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -407,8 +407,8 @@ class ClickWriter:
         across processes (SQLite serialises batches with BEGIN IMMEDIATE, so this read sees every committed
         click), memory stays bounded whatever the traffic, and the query is amortised over the batch.
         Its cost does not grow with history, even for a flooding IP (when it matters most): per distinct
-        fingerprint one index seek for the last click (ix_clicks_link_fingerprint) and a flood count capped at
-        the limit (ix_clicks_ip_created), see _history(). Rows of the batch are folded in, in order, so clicks
+        fingerprint one index seek for its last click (ix_clicks_link_fingerprint) and a flood count that reads
+        at most ~limit entries of ix_clicks_ip_created, see _history(). Rows of the batch are folded in, in order, so clicks
         in one batch see each other. The flood window is anchored at the batch's earliest click: rows of a
         batch are milliseconds apart, so the hour boundary moves by that much at most."""
         limit = self._flood_limit()
@@ -437,23 +437,25 @@ class ClickWriter:
                                   for item in batch))
         fp = values(column("link_id", BigInteger), column("ip_hash", String), column("ua_hash", String),
                     name="fp").data(keys).cte("fp")
-        last_click = (select(func.max(Click.created_at))
+        # ORDER BY … LIMIT 1 rather than max(): SQLite seeks the index end for it, but scans for a correlated max().
+        last_click = (select(Click.created_at)
                       .where(Click.link_id == fp.c.link_id, Click.ip_hash == fp.c.ip_hash,
                              Click.ua_hash == fp.c.ua_hash)
-                      .correlate(fp).scalar_subquery())
+                      .order_by(Click.created_at.desc()).limit(1).correlate(fp).scalar_subquery())
         columns = [fp.c.link_id, fp.c.ip_hash, fp.c.ua_hash, last_click]
         if limit > 0:
-            # Counting an hour of a flooding IP would read every one of its rows. Only "at least limit?" matters,
-            # so count no further back than its limit-th latest click: at most `limit` index entries.
+            # Counting an hour of a flooding IP would read all its rows, and only min(count, limit) matters. If its
+            # limit-th latest click is inside the hour, the answer is `limit`; otherwise fewer than `limit` rows
+            # are inside the hour and counting them is cheap. Either way at most ~limit index entries are read.
             since = bindparam("hour_from", hour_from, type_=UTCDateTime())
             older = aliased(Click)
             nth_latest = (select(older.created_at).where(older.ip_hash == fp.c.ip_hash)
                           .order_by(older.created_at.desc()).limit(1).offset(limit - 1)
                           .correlate(fp).scalar_subquery())
-            columns.append(select(func.count()).select_from(Click)
-                           .where(Click.ip_hash == fp.c.ip_hash, Click.created_at > since,
-                                  Click.created_at >= func.coalesce(nth_latest, since))
-                           .correlate(fp).scalar_subquery())
+            in_hour = (select(func.count()).select_from(Click)
+                       .where(Click.ip_hash == fp.c.ip_hash, Click.created_at > since)
+                       .correlate(fp).scalar_subquery())
+            columns.append(case((nth_latest > since, limit), else_=in_hour))
         last_seen: dict[tuple[int, str, str], datetime] = {}
         last_hour: dict[str, int] = {}
         for link_id, ip_hash, ua_hash, latest, *recent in (await uow.session.execute(select(*columns))).all():

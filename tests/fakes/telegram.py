@@ -79,6 +79,8 @@ class FakeTelegramSession(BaseSession):
                 "from": {"id": BOT_ID, "is_bot": True, "first_name": "PartnerBot", "username": "partner_bot"},
                 "text": getattr(method, "text", None) or "",
             }
+        if name == "createForumTopic":
+            return {"message_thread_id": 77, "name": method.name, "icon_color": 7322096}
         if name == "getMe":
             return {"id": BOT_ID, "is_bot": True, "first_name": "PartnerBot", "username": "partner_bot"}
         return True

@@ -5,7 +5,7 @@ import itertools
 from datetime import UTC, datetime
 from typing import Any
 
-from aiogram.types import CallbackQuery, Chat, Message, PhotoSize, Update, User
+from aiogram.types import CallbackQuery, Chat, Document, Message, PhotoSize, Update, User
 
 from bot.telegram import build_bot, build_dispatcher
 from handlers.telegram.notifier import TelegramNotifier
@@ -27,19 +27,26 @@ class TelegramHarness:
 
     async def send(self, user_id: int, text: str | None = None, *, language_code: str | None = "ru",
                    first_name: str = "Ivan", username: str | None = None, photo: bool = False,
-                   chat_id: int | None = None, chat_type: str = "private") -> Any:
+                   chat_id: int | None = None, chat_type: str = "private", reply_to: int | None = None,
+                   thread_id: int | None = None, document: str | None = None) -> Any:
+        chat = Chat(id=chat_id or user_id, type=chat_type)
+        replied = Message(message_id=reply_to, date=datetime.now(UTC), chat=chat, text="…",
+                          from_user=User(id=BOT_ID, is_bot=True, first_name="PartnerBot")) if reply_to else None
         message = Message(
-            message_id=next(_ids), date=datetime.now(UTC),
-            chat=Chat(id=chat_id or user_id, type=chat_type),
-            from_user=self._user(user_id, language_code, first_name, username), text=text,
-            photo=[PhotoSize(file_id="photo1", file_unique_id="u1", width=10, height=10)] if photo else None,
+            message_id=next(_ids), date=datetime.now(UTC), chat=chat,
+            from_user=self._user(user_id, language_code, first_name, username),
+            text=text if not (photo or document) else None, caption=text if (photo or document) else None,
+            photo=[PhotoSize(file_id=f"photo-{user_id}", file_unique_id="u1", width=10, height=10)] if photo else None,
+            document=Document(file_id=document, file_unique_id="d1", file_name="report.pdf") if document else None,
+            reply_to_message=replied, message_thread_id=thread_id, is_topic_message=bool(thread_id) or None,
         )
         return await self.dp.feed_update(self.bot, Update(update_id=next(_ids), message=message))
 
     async def press(self, user_id: int, data: str, *, message_id: int | None = None, language_code: str | None = "ru",
-                    first_name: str = "Ivan", username: str | None = None) -> Any:
+                    first_name: str = "Ivan", username: str | None = None, chat_id: int | None = None) -> Any:
+        chat = Chat(id=chat_id, type="supergroup") if chat_id else Chat(id=user_id, type="private")
         origin = Message(
-            message_id=message_id or next(_ids), date=datetime.now(UTC), chat=Chat(id=user_id, type="private"),
+            message_id=message_id or next(_ids), date=datetime.now(UTC), chat=chat,
             from_user=User(id=BOT_ID, is_bot=True, first_name="PartnerBot"), text="…",
         )
         callback = CallbackQuery(id=str(next(_ids)), from_user=self._user(user_id, language_code, first_name, username),

@@ -1,0 +1,177 @@
+"""Conversion lifecycle: the status machine, commission arithmetic, and what each status change does to the
+ledger and to the partner's notifications. Everything here runs inside the caller's transaction.
+
+Money is Decimal end to end, rounded once to cents with ROUND_HALF_UP; floats never appear.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from services import notify
+from services.db.models import Partner
+from services.db.tracking_models import Conversion, Offer
+from services.db.uow import UnitOfWork
+from services.deps import Deps, TierRule
+from services.dto import Screen
+from services.tracking import ledger
+
+log = logging.getLogger(__name__)
+
+PENDING, APPROVED, REJECTED, REFUNDED = "pending", "approved", "rejected", "refunded"
+STATUSES = (PENDING, APPROVED, REJECTED, REFUNDED)
+
+# The advertiser's postbacks may move a conversion only along these edges (None: it does not exist yet).
+TRANSITIONS: dict[str | None, frozenset[str]] = {
+    None: frozenset({PENDING, APPROVED, REJECTED}),
+    PENDING: frozenset({APPROVED, REJECTED}),
+    APPROVED: frozenset({REFUNDED}),
+    REJECTED: frozenset(),
+    REFUNDED: frozenset(),
+}
+
+Step = Literal["apply", "same", "illegal"]
+
+
+def step(old: str | None, new: str) -> Step:
+    """"same": a repeat, answered without change; "illegal": 409; "apply": move."""
+    if old == new:
+        return "same"
+    return "apply" if new in TRANSITIONS.get(old, frozenset()) else "illegal"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Arithmetic
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def tier_percent(tiers: Sequence[TierRule], tier: str) -> Decimal:
+    for rule in tiers:
+        if rule.name == tier:
+            return rule.revshare_percent
+    # An unknown tier name (renamed in config) pays the lowest rate rather than nothing or the highest.
+    log.warning("unknown partner tier %r; paying the lowest tier rate", tier)
+    return min(rule.revshare_percent for rule in tiers)
+
+
+def commission(offer: Offer, *, tiers: Sequence[TierRule], partner_tier: str, payout: Decimal | None,
+               sale_amount: Decimal | None) -> Decimal | None:
+    """The partner's (first-level) commission, or None when it cannot be known yet (revshare without a sale
+    amount, CPA without a payout anywhere)."""
+    if offer.payout_model == "cpa":
+        base = payout if payout is not None else offer.cpa_amount
+        return None if base is None else cents(base)
+    if sale_amount is None:
+        return None
+    percent = offer.revshare_percent if offer.revshare_percent is not None else tier_percent(tiers, partner_tier)
+    return cents(sale_amount * percent / HUNDRED)
+
+
+def l2_commission(first_level: Decimal, l2_percent: Decimal) -> Decimal:
+    return cents(first_level * l2_percent / HUNDRED)
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    """1234.5 → "1 234.50 RUB": the same in every language, so locales receive it ready-made."""
+    value = cents(amount)
+    sign = "-" if value < 0 else ""
+    whole, _, fraction = f"{abs(value):f}".partition(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return f"{sign}{' '.join(groups) or '0'}.{(fraction + '00')[:2]} {currency}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Effects of a status change
+
+async def approved_parent(uow: UnitOfWork, partner: Partner) -> Partner | None:
+    if partner.parent_id is None or partner.parent_id == partner.id:
+        return None
+    parent = await uow.partners.get(partner.parent_id)
+    return parent if parent is not None and parent.status == "approved" else None
+
+
+async def apply_status_change(uow: UnitOfWork, deps: Deps, conversion: Conversion, old: str | None,
+                              new: str, *, reason_kind: str = "advertiser") -> int:
+    """Books the money of `conversion` moving old → new (it already carries `new`) and writes the partners'
+    notifications. The caller owns the transition (a unique insert or a conditional UPDATE), so this runs once
+    per transition. Returns the number of outbox rows written. reason_kind: "advertiser" | "review"."""
+    now = deps.clock.now()
+    offer = await uow.session.get(Offer, conversion.offer_id)
+    partner = await uow.partners.get(conversion.partner_id)
+    assert offer is not None and partner is not None, "conversion rows reference existing offers and partners"
+
+    l2: tuple[Partner, Decimal] | None = None  # the inviter and their money moved by this change
+    if new == APPROVED and conversion.payable and conversion.commission > 0:
+        release_at = now + timedelta(days=offer.hold_days)
+        await ledger.credit_hold(uow, conversion, "l1", partner.id, conversion.commission, now, release_at)
+        parent = await approved_parent(uow, partner)
+        if parent is not None:
+            amount = l2_commission(conversion.commission, offer.l2_percent)
+            if amount > 0:
+                await ledger.credit_hold(uow, conversion, "l2", parent.id, amount, now, release_at)
+                l2 = (parent, amount)
+    elif old == APPROVED and new in (REFUNDED, REJECTED):
+        reversed_ = await ledger.reverse(uow, conversion.id, new, now)
+        if "l2" in reversed_:
+            parent = await uow.partners.get(reversed_["l2"].partner_id)
+            if parent is not None:
+                l2 = (parent, reversed_["l2"].amount)
+
+    rows = await notify.to_partner(
+        uow, deps, partner, await _partner_screen(uow, conversion, offer, new, reason_kind), kind="conversion",
+        dedupe_key=f"conv:{conversion.id}:{new}")
+    if l2 is not None:
+        parent, amount = l2
+        rows += await notify.to_partner(
+            uow, deps, parent, await _l2_screen(uow, conversion, offer, parent, new, amount),
+            kind="l2_conversion", dedupe_key=f"conv:{conversion.id}:{new}:l2")
+    return rows
+
+
+async def _balance_args(uow: UnitOfWork, partner_id: int, currency: str) -> dict[str, str]:
+    buckets = await ledger.balance(uow, partner_id, currency)
+    return {"available": format_money(buckets[ledger.AVAILABLE], currency),
+            "hold": format_money(buckets[ledger.HOLD], currency)}
+
+
+async def _partner_screen(uow: UnitOfWork, conversion: Conversion, offer: Offer, status: str,
+                          reason_kind: str) -> Screen:
+    reason = (conversion.reason or "").strip() if status in (REJECTED, REFUNDED) else ""
+    if reason_kind == "review":
+        shown_reason = "review"
+    else:
+        shown_reason = "advertiser" if reason else "none"
+    return Screen("conv-notify", {
+        "id": conversion.id,
+        "offer": offer.name,
+        "sub1": conversion.sub1 or "—",
+        "status": status,
+        "amount": format_money(conversion.commission, conversion.currency),
+        "payable": "yes" if conversion.payable else "no",
+        "reason_kind": shown_reason,
+        "reason": reason[:500],
+        **await _balance_args(uow, conversion.partner_id, conversion.currency),
+    })
+
+
+async def _l2_screen(uow: UnitOfWork, conversion: Conversion, offer: Offer, parent: Partner, status: str,
+                     amount: Decimal) -> Screen:
+    return Screen("conv-notify-l2", {
+        "id": conversion.id,
+        "offer": offer.name,
+        "status": status,
+        "amount": format_money(amount, conversion.currency),
+        **await _balance_args(uow, parent.id, conversion.currency),
+    })
