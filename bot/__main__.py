@@ -48,7 +48,12 @@ async def start_vk(container: Container, tasks: list[asyncio.Task]) -> None:
 
     settings = container.settings
     vk_bot = build_vk_bot(settings.vk_token, settings.vk_group_id, settings.vk_api_url, container.services)
-    container.attach_notifier(VkNotifier(vk_bot.api, container.services.translator))
+    files = {}
+    if "telegram" in container.extras:  # staff answers with Telegram photos/documents reach VK partners
+        from handlers.telegram.notifier import TelegramFiles
+
+        files["telegram"] = TelegramFiles(container.extras["telegram"][0])
+    container.attach_notifier(VkNotifier(vk_bot.api, container.services.translator, files=files))
     container.extras["vk"] = vk_bot
     tasks.append(asyncio.create_task(vk_bot.run_polling(), name="vk"))
     log.info("VK Bots Long Poll started for group %s via %s", settings.vk_group_id, settings.vk_api_url)

@@ -7,7 +7,7 @@ from typing import Any
 from vkbottle.bot import Message
 from vkbottle_types.events.bot_events import MessageEvent
 
-from services.dto import Incoming
+from services.dto import Attachment, Incoming
 
 LANG_IDS = {0: "ru", 3: "en", 1: "uk", 2: "be"}  # VK client_info.lang_id → language code
 
@@ -29,14 +29,33 @@ def action_of(raw: Any) -> str | None:
     return action if isinstance(action, str) else None
 
 
+def attachments_of(message: Message) -> tuple[Attachment, ...]:
+    """Photos and documents as VK attachment ids (to re-send in VK) with a URL (for other messengers)."""
+    found: list[Attachment] = []
+    for item in message.attachments or ():
+        if item.photo is not None:
+            photo = item.photo
+            ref = f"photo{photo.owner_id}_{photo.id}" + (f"_{photo.access_key}" if photo.access_key else "")
+            sizes = sorted(photo.sizes or [], key=lambda size: (size.width or 0) * (size.height or 0))
+            found.append(Attachment("photo", "vk", ref, url=sizes[-1].url if sizes else None))
+        elif item.doc is not None:
+            doc = item.doc
+            ref = f"doc{doc.owner_id}_{doc.id}" + (f"_{doc.access_key}" if doc.access_key else "")
+            found.append(Attachment("document", "vk", ref, name=doc.title, url=doc.url))
+    return tuple(found)
+
+
 def from_message(message: Message, **extra: Any) -> Incoming:
     lang = message.client_info.lang_id if message.client_info else None
     action = action_of(message.payload)
     text = message.text or None
+    reply = message.reply_message
     return Incoming(
         messenger="vk", user_id=str(message.from_id), chat_id=str(message.peer_id), text=text, action=action,
         language_code=LANG_IDS.get(lang) if lang is not None else None,
-        non_text=text is None and action is None, start_payload=getattr(message, "ref", None), **extra,
+        non_text=text is None and action is None, start_payload=getattr(message, "ref", None),
+        attachments=attachments_of(message), message_id=str(message.id) if message.id else None,
+        reply_to=str(reply.id) if reply is not None and reply.id else None, **extra,
     )
 
 
