@@ -68,6 +68,8 @@ async def main(settings: Settings | None = None, stop: asyncio.Event | None = No
     container = build_container(settings)
     added = await container.services.seed_staff(settings.staff_seed())
     log.info("staff roles seeded: %d new", added)
+    seeded = await container.services.faq.seed()
+    log.info("FAQ knowledge base: %d starter entries added", seeded)
     if settings.offer_url:
         offer_id = await ensure_default_offer(container.deps, settings.offer_url, settings.offer_name)
         log.info("default offer #%s → %s", offer_id, settings.offer_url)

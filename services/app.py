@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from services.accounts import AccountsService
 from services.conversation import ConversationService
+from services.faq.service import FaqService
 from services.deps import Deps
 from services.forms import FormRunner
 from services.i18n import Translator, default_translator, pick_locale
@@ -29,8 +30,6 @@ class Services:
         self.conversation = ConversationService(deps, self.translator, self.onboarding.start)
         self.conversation.forms[ONBOARDING_FORM] = self.onboarding.answer
         self.conversation.forms[REJECT_FORM] = self.onboarding.reject_reason_text
-        for name in self.forms.forms:
-            self.conversation.forms[name] = self.forms.on_text
         self.accounts = AccountsService(deps)
         self.onboarding.redeem_link_code = self.accounts.redeem
         self.conversation.redeem_link_code = self.accounts.redeem
@@ -40,9 +39,15 @@ class Services:
         self.conversation.reply_hook = self.support.staff_message
         self.conversation.ticket_hook = self.support.partner_message
         self.conversation.sections["support"] = self.support.open
+        self.faq = FaqService(deps, self.forms)
+        self.faq.escalate = self.support.open_with_question
+        self.conversation.fallback = self.faq.answer_text
+        self.conversation.sections["faq"] = self.faq.home
         self.conversation.sections["settings"] = self.settings.show
         self.conversation.sections["links"] = self.links.home
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)
+        for name in self.forms.forms:  # every engine-driven form (registered above) takes typed answers
+            self.conversation.forms[name] = self.forms.on_text
 
     async def seed_staff(self, triples: list[tuple[str, str, str]]) -> int:
         async with self.deps.uow() as uow:

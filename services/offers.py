@@ -96,6 +96,7 @@ class OffersService:
         return Reply.of(Screen("admin-menu", buttons=(
             (Button("admin-btn-offers", "adm:offers"),),
             (Button("admin-btn-review", "adm:review"),),
+            (Button("admin-btn-faq", "fqa:home"),),
         )))
 
     async def list_offers(self, inc: Incoming, *, edit: bool = True) -> Reply:

@@ -2,6 +2,7 @@
 messenger the partner wrote from. open → answered → closed, CSAT 1–5 on close, SLA reminders."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -58,6 +59,15 @@ class SupportService:
         key = "sup-ask-dispute" if source == "dispute" else "sup-ask"
         return Reply.of(Screen(key, {"conversion": conversion_id or ""},
                                buttons=((Button("btn-cancel", "sup:cancel"),),)))
+
+    async def open_with_question(self, inc: Incoming, question: str) -> Reply:
+        """From FAQ's "ask a person": the question the partner already typed opens the ticket at once."""
+        if not question:
+            return await self.open(inc, source="faq")
+        opened = await self.open(inc, source="faq")
+        if not any(s.text_key == "sup-ask" for s in opened.screens):
+            return opened  # an open ticket already exists: say so instead
+        return await self.on_form_message(replace(inc, text=question, attachments=(), non_text=False))
 
     async def dispute(self, inc: Incoming, conversion_id: int) -> Reply:
         async with self.deps.uow() as uow:
