@@ -7,6 +7,7 @@ import logging
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.container import Container
+from services import tiers
 
 log = logging.getLogger(__name__)
 
@@ -16,5 +17,7 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
                                                                "misfire_grace_time": 300})
     services = container.services
     scheduler.add_job(services.support.remind_overdue, "interval", minutes=1, id="support_sla",
+                      replace_existing=True)
+    scheduler.add_job(tiers.recalculate, "cron", hour=3, minute=0, args=[container.deps], id="tiers",
                       replace_existing=True)
     return scheduler

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from services.accounts import AccountsService
+from services.balance import BalanceService
 from services.conversation import ConversationService
 from services.faq.service import FaqService
 from services.deps import Deps
@@ -43,6 +44,8 @@ class Services:
         self.faq.escalate = self.support.open_with_question
         self.conversation.fallback = self.faq.answer_text
         self.conversation.sections["faq"] = self.faq.home
+        self.balance = BalanceService(deps)
+        self.conversation.sections["balance"] = self.balance.show
         self.conversation.sections["settings"] = self.settings.show
         self.conversation.sections["links"] = self.links.home
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)

@@ -175,3 +175,18 @@ acc-linked = ✅ Linked! This { $messenger ->
 acc-link-invalid = This code is wrong or expired. Get a new one in Settings → Link Telegram / VK.
 acc-link-already = This account is already registered. Codes link a new messenger account to a partner profile.
 acc-link-same-messenger = Your partner profile already has an account in this messenger.
+
+## Balance and tiers
+balance =
+    💰 Balance (available · on hold):
+    { $balances }
+
+    Latest movements:
+    { $movements }
+
+    Tier: { $tier } · approved sales in 30 days: { $revenue }
+    { $next ->
+        [none] You are at the top tier. 🏆
+       *[other] { $missing } more to reach { $next }.
+    }
+tier-changed = 🏅 Your tier changed: { $old } → { $new }. Revshare offers now pay you { $percent } %.
