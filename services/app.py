@@ -13,6 +13,7 @@ from services.locks import KeyedLock
 from services.offers import OffersService
 from services.onboarding import FORM as ONBOARDING_FORM
 from services.onboarding import REJECT_FORM, OnboardingService
+from services.review_screens import ReviewScreens
 from services.settings import SettingsService
 from services.support import FORM as SUPPORT_FORM
 from services.support import SupportService
@@ -49,6 +50,7 @@ class Services:
         self.conversation.sections["settings"] = self.settings.show
         self.conversation.sections["links"] = self.links.home
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)
+        self.review = ReviewScreens(deps, self.admin_action)
         for name in self.forms.forms:  # every engine-driven form (registered above) takes typed answers
             self.conversation.forms[name] = self.forms.on_text
 

@@ -112,3 +112,16 @@ mute-item = { $on ->
         [hold_released] Money available
        *[news] News
     }
+
+## Staff: review of flagged conversions
+review-list =
+    🔎 Conversions waiting for review: { $count }
+    { $items }
+review-btn-clear = ✅ #{ $id } clear
+review-btn-reject = ❌ #{ $id } reject
+review-done = { $outcome ->
+        [cleared] Conversion #{ $id } cleared: its money follows the usual hold.
+        [rejected] Conversion #{ $id } rejected; the partner was told.
+        [already_decided] Conversion #{ $id } was already decided by someone else.
+       *[not_found] Conversion #{ $id } not found.
+    }
