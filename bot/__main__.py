@@ -93,7 +93,7 @@ async def main(settings: Settings | None = None, stop: asyncio.Event | None = No
     outbox = container.start_outbox()
     tasks.append(asyncio.create_task(outbox.run(settings.outbox_poll_seconds), name="outbox"))
 
-    runner = web.AppRunner(build_web_app(container))
+    runner = web.AppRunner(build_web_app(container, tracking=True))
     await runner.setup()
     await web.TCPSite(runner, settings.web_host, settings.web_port).start()
     log.info("web app listening on http://%s:%s (GET /healthz)", settings.web_host, settings.web_port)

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     public_base_url: str = "http://127.0.0.1:8080"
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128"])
 
     # Tracking
     offer_url: str = ""
@@ -70,7 +71,7 @@ class Settings(BaseSettings):
             return [value]
         return value
 
-    @field_validator("postback_ip_allowlist", mode="before")
+    @field_validator("postback_ip_allowlist", "trusted_proxies", mode="before")
     @classmethod
     def _split_ips(cls, value: object) -> object:
         if isinstance(value, str):

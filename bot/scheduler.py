@@ -3,11 +3,13 @@ so a restart or a missed run loses nothing (each job picks up whatever is due)."
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.container import Container
 from services import tiers
+from services.tracking.ledger import release_due
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +19,11 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
                                                                "misfire_grace_time": 300})
     services = container.services
     scheduler.add_job(services.support.remind_overdue, "interval", minutes=1, id="support_sla",
+                      replace_existing=True)
+    # Hold → available: often over what fell due lately, and a daily full sweep for anything an outage left.
+    scheduler.add_job(release_due, "interval", minutes=10, args=[container.deps],
+                      kwargs={"horizon": timedelta(days=2)}, id="release_recent", replace_existing=True)
+    scheduler.add_job(release_due, "cron", hour=2, minute=30, args=[container.deps], id="release_all",
                       replace_existing=True)
     scheduler.add_job(tiers.recalculate, "cron", hour=3, minute=0, args=[container.deps], id="tiers",
                       replace_existing=True)

@@ -5,6 +5,8 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.container import Container
+from bot.web_clicks import add_click_routes
+from bot.web_postbacks import add_postback_routes
 
 CONTAINER = web.AppKey("container", Container)
 
@@ -23,8 +25,13 @@ async def healthz(request: web.Request) -> web.Response:
     })
 
 
-def build_web_app(container: Container) -> web.Application:
+def build_web_app(container: Container, *, tracking: bool = False) -> web.Application:
+    """The whole web side: health, click redirects (/r/{code}) and advertiser postbacks (/postback)."""
     app = web.Application()
     app[CONTAINER] = container
     app.router.add_get("/healthz", healthz)
+    if tracking:
+        proxies = container.settings.trusted_proxies
+        add_click_routes(app, container, trusted_proxies=proxies)
+        add_postback_routes(app, container, trusted_proxies=proxies)
     return app
