@@ -9,7 +9,7 @@ from services.db.tracking_models import LedgerEntry
 from services.deps import Deps
 from services.dto import Incoming, Reply, Screen
 from services.tiers import next_tier, revenue_by_partner
-from services.tracking.commissions import format_money
+from services.money import format_money
 from services.tracking.ledger import balances
 
 RECENT = 5

@@ -6,7 +6,7 @@ from services.actions import ID, ActionTable
 from services.deps import Deps
 from services.dto import Button, Incoming, Reply, Screen, Toast
 from services.staff import AccessDenied, require_role
-from services.tracking.commissions import format_money
+from services.money import format_money
 from services.tracking.review import count_pending_review, list_pending_review, review
 
 PAGE = 5

@@ -16,7 +16,8 @@ from services.db.models import Partner
 from services.db.tracking_models import Conversion, Offer
 from services.db.uow import UnitOfWork
 from services.deps import Deps, TierRule
-from services.dto import Screen
+from services.dto import Button, Screen
+from services.money import cents, format_money  # noqa: F401  (re-exported: callers use both)
 from services.tracking import ledger
 
 log = logging.getLogger(__name__)
@@ -50,10 +51,6 @@ CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
 
 
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def tier_percent(tiers: Sequence[TierRule], tier: str) -> Decimal:
     for rule in tiers:
         if rule.name == tier:
@@ -78,18 +75,6 @@ def commission(offer: Offer, *, tiers: Sequence[TierRule], partner_tier: str, pa
 
 def l2_commission(first_level: Decimal, l2_percent: Decimal) -> Decimal:
     return cents(first_level * l2_percent / HUNDRED)
-
-
-def format_money(amount: Decimal, currency: str) -> str:
-    """1234.5 → "1 234.50 RUB": the same in every language, so locales receive it ready-made."""
-    value = cents(amount)
-    sign = "-" if value < 0 else ""
-    whole, _, fraction = f"{abs(value):f}".partition(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return f"{sign}{' '.join(groups) or '0'}.{(fraction + '00')[:2]} {currency}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -153,23 +138,27 @@ async def _partner_screen(uow: UnitOfWork, conversion: Conversion, offer: Offer,
         shown_reason = "review"
     else:
         shown_reason = "advertiser" if reason else "none"
+    # A revshare lead may arrive without its sale sum: the commission is not known until approval.
+    known = not (offer.payout_model == "revshare" and conversion.sale_amount is None)
     return Screen("conv-notify", {
-        "id": conversion.id,
+        "id": str(conversion.id),  # text: Fluent would group digits of a number ("1,234")
         "offer": offer.name,
         "sub1": conversion.sub1 or "—",
         "status": status,
         "amount": format_money(conversion.commission, conversion.currency),
+        "known": "yes" if known else "no",
         "payable": "yes" if conversion.payable else "no",
+        "why": conversion.not_payable_reason or "",
         "reason_kind": shown_reason,
         "reason": reason[:500],
         **await _balance_args(uow, conversion.partner_id, conversion.currency),
-    })
+    }, buttons=((Button("conv-btn-dispute", f"sup:dispute:{conversion.id}"),),) if status == REJECTED else ())
 
 
 async def _l2_screen(uow: UnitOfWork, conversion: Conversion, offer: Offer, parent: Partner, status: str,
                      amount: Decimal) -> Screen:
     return Screen("conv-notify-l2", {
-        "id": conversion.id,
+        "id": str(conversion.id),
         "offer": offer.name,
         "status": status,
         "amount": format_money(amount, conversion.currency),

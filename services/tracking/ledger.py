@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, case, cast, exists, func, insert, literal, or_, select
+from sqlalchemy import String, case, cast, exists, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from services.db.tracking_models import Conversion, LedgerEntry
 from services.db.uow import UnitOfWork
+from services import notify
 from services.deps import Deps
+from services.dto import Screen
+from services.money import format_money
 
 log = logging.getLogger(__name__)
 
@@ -141,17 +144,25 @@ def _insert_ignoring_duplicates(uow: UnitOfWork, rows: list[dict[str, Any]]) -> 
     return module.insert(LedgerEntry).values(rows).on_conflict_do_nothing(index_elements=["entry_key"])
 
 
-async def _release_batch(uow: UnitOfWork, now: datetime, limit: int) -> tuple[int, int]:
-    """(entries released, candidates seen). One transaction."""
+async def _release_batch(uow: UnitOfWork, now: datetime, limit: int, *, since: datetime | None = None,
+                         conversion_id: int | None = None,
+                         moved: dict[tuple[int, str], Decimal] | None = None) -> tuple[int, int]:
+    """(entries released, candidates seen), in the caller's transaction. `since`: only entries that fell due
+    after it; `conversion_id`: only that conversion's; `moved` collects the released sums per (partner, currency)."""
     hold = aliased(LedgerEntry)
     released = aliased(LedgerEntry)
     releasable = or_(Conversion.review.is_(None), Conversion.review == "cleared")
+    where = [hold.bucket == HOLD, hold.kind.in_(tuple(EARN_KIND.values())), hold.release_at <= now,
+             Conversion.status == "approved", releasable,
+             ~exists().where(released.entry_key == _release_key_sql(hold))]
+    if since is not None:
+        where.append(hold.release_at >= since)
+    if conversion_id is not None:
+        where.append(hold.conversion_id == conversion_id)
     candidates = (await uow.session.execute(
         select(hold.conversion_id, hold.partner_id, hold.kind, hold.amount, hold.currency)
         .join(Conversion, Conversion.id == hold.conversion_id)
-        .where(hold.bucket == HOLD, hold.kind.in_(tuple(EARN_KIND.values())), hold.release_at <= now,
-               Conversion.status == "approved", releasable,
-               ~exists().where(released.entry_key == _release_key_sql(hold)))
+        .where(*where)
         .order_by(hold.release_at, hold.id).limit(limit))).all()
     if not candidates:
         return 0, 0
@@ -176,17 +187,35 @@ async def _release_batch(uow: UnitOfWork, now: datetime, limit: int) -> tuple[in
              "amount": amount},
         ]))
         # 2: we released it; 0: a concurrent run did. Never 1 — both keys are only ever written together.
-        count += 1 if result.rowcount else 0
+        if result.rowcount:
+            count += 1
+            if moved is not None:
+                moved[(partner_id, currency)] = moved.get((partner_id, currency), ZERO) + amount
     return count, len(candidates)
 
 
-async def release_due(deps: Deps, *, batch: int = DEFAULT_BATCH) -> int:
+async def release_conversion(uow: UnitOfWork, conversion_id: int, now: datetime) -> int:
+    """Releases what is due of one conversion inside the caller's transaction (a manager just cleared it)."""
+    released, _ = await _release_batch(uow, now, len(LEVELS), conversion_id=conversion_id)
+    return released
+
+
+async def release_due(deps: Deps, *, batch: int = DEFAULT_BATCH, horizon: timedelta | None = None) -> int:
     """Moves every due hold entry (release_at ≤ now) of approved, unflagged or cleared conversions to available.
-    Idempotent and safe to run in several processes at once. Returns how many entries it released."""
+    Idempotent and safe to run in several processes at once. Returns how many entries it released.
+
+    The ledger is append-only, so released hold entries stay "due" forever and a full pass probes all of them
+    (one unique-index lookup each). `horizon` bounds a frequent run to entries that fell due within it; a rare
+    run without it sweeps up whatever a long outage left behind. Conversions cleared on review are released by
+    review() itself, so no horizon can strand them."""
     total = 0
     while True:
         async with deps.uow() as uow:
-            released, seen = await _release_batch(uow, deps.clock.now(), batch)
+            now = deps.clock.now()
+            moved: dict[tuple[int, str], Decimal] = {}
+            released, seen = await _release_batch(uow, now, batch, moved=moved,
+                                                  since=now - horizon if horizon is not None else None)
+            await _announce_available(uow, deps, moved)
             await uow.commit()
         total += released
         # A short batch was the last; a full one in which nothing moved means others are racing us for the same
@@ -195,4 +224,17 @@ async def release_due(deps: Deps, *, batch: int = DEFAULT_BATCH) -> int:
             break
     if total:
         log.info("released %d hold entries", total)
+        deps.wake_outbox()
     return total
+
+
+async def _announce_available(uow: UnitOfWork, deps: Deps, moved: dict[tuple[int, str], Decimal]) -> None:
+    """"Money available" to each partner whose hold ended, in the release's own transaction (mutable kind)."""
+    for (partner_id, currency), amount in sorted(moved.items()):
+        partner = await uow.partners.get(partner_id)
+        if partner is None:
+            continue
+        buckets = await balance(uow, partner_id, currency)
+        await notify.to_partner(uow, deps, partner, Screen("hold-released", {
+            "amount": format_money(amount, currency), "available": format_money(buckets[AVAILABLE], currency)}),
+            kind="hold_released")

@@ -11,8 +11,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+
+log = logging.getLogger(__name__)
 
 SIGNATURE_PARAM = "sig"
 
@@ -78,6 +81,10 @@ def ip_allowed(remote: str | None, allowlist: Sequence[str]) -> bool:
         return True
     try:
         networks = _cached_allowlist(tuple(allowlist))
+    except ValueError:
+        log.error("POSTBACK_IP_ALLOWLIST has an entry that is neither an IP nor a network: %r", allowlist)
+        return False
+    try:
         ip = ipaddress.ip_address((remote or "").strip())
     except ValueError:
         return False
