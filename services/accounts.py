@@ -5,9 +5,9 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
 
-from services.db.models import AccountLinkCode, MessengerAccount
+from services.db.models import AccountLinkCode, MessengerAccount, Partner
 from services.deps import Deps
 from services.dto import Incoming, Reply, Screen, Toast
 from services.links import recruit_links
@@ -26,6 +26,16 @@ class AccountsService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
 
+    @staticmethod
+    async def _placeholder(uow, partner_id: int) -> bool:  # type: ignore[no-untyped-def]
+        """A partner created by pressing Start that never applied, invited nobody and owns nothing."""
+        partner = await uow.partners.get(partner_id)
+        if partner is None or partner.status != "new" or await uow.applications.latest_for(partner_id):
+            return False
+        accounts = await uow.accounts.for_partner(partner_id)
+        invited = await uow.session.scalar(select(Partner.id).where(Partner.parent_id == partner_id).limit(1))
+        return len(accounts) == 1 and invited is None
+
     async def issue_code(self, inc: Incoming) -> Reply:
         async with self.deps.uow() as uow:
             account = await uow.accounts.get(inc.messenger, inc.user_id)
@@ -43,7 +53,7 @@ class AccountsService:
         code = raw_code.strip().upper()
         async with self.deps.uow() as uow:
             existing = await uow.accounts.get(inc.messenger, inc.user_id)
-            if existing is not None:
+            if existing is not None and not await self._placeholder(uow, existing.partner_id):
                 return Reply.of(Screen("acc-link-already"))
             now = self.deps.clock.now()
             # Conditional claim: a code works once, however many times it is sent.
@@ -62,6 +72,10 @@ class AccountsService:
             others = [a.messenger for a in await uow.accounts.for_partner(partner.id)]
             if inc.messenger in others:  # one account per messenger per partner
                 return Reply.of(Screen("acc-link-same-messenger"))
+            if existing is not None:  # pressed Start first: drop that empty registration, keep the real one
+                await uow.forms.clear(inc.messenger, inc.user_id)
+                await uow.session.execute(delete(MessengerAccount).where(MessengerAccount.id == existing.id))
+                await uow.session.execute(delete(Partner).where(Partner.id == existing.partner_id))
             uow.session.add(MessengerAccount(partner_id=partner.id, messenger=inc.messenger,
                                              external_id=inc.user_id, chat_id=inc.chat_id, username=inc.username,
                                              first_name=inc.first_name, created_at=now))

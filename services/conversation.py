@@ -46,6 +46,15 @@ class ConversationService:
             state = await uow.forms.get(inc.messenger, inc.user_id)
             account = await uow.accounts.get(inc.messenger, inc.user_id)
             staff = bool(await uow.staff.roles(inc.messenger, inc.user_id))
+        if self.redeem_link_code is not None and looks_like_code(inc.text):
+            # Before any form: a person who pressed Start and then pastes the code from the other messenger
+            # is linking, not answering the application's first question.
+            return await self.redeem_link_code(inc, inc.text or "")
+        # Menu labels before forms: a reply-keyboard tap (Telegram sends the label as text) leaves the form,
+        # exactly like VK's menu payload does — it is never taken as an answer.
+        action = self.menu.action_for(inc.text)
+        if action is not None:
+            return await self.open_section(inc, action.split(":", 1)[1])
         if state is not None and state.form in self.forms:
             if inc.text and inc.text.startswith("/"):
                 return Reply.of(Screen("err-unknown-command"))
@@ -54,17 +63,12 @@ class ConversationService:
             reply = await self.reply_hook(inc)
             if reply is not None:
                 return reply
-        action = self.menu.action_for(inc.text)
-        if action is not None:
-            return await self.open_section(inc, action.split(":", 1)[1])
         if inc.text and inc.text.startswith("/"):
             return Reply.of(Screen("err-unknown-command"))
         if account is not None and self.ticket_hook is not None:
             reply = await self.ticket_hook(inc)
             if reply is not None:
                 return reply
-        if account is None and self.redeem_link_code is not None and looks_like_code(inc.text):
-            return await self.redeem_link_code(inc, inc.text or "")  # VK has no /start payload to carry it
         if account is None:
             if staff:
                 return Reply.of(Screen("staff-hello"))
@@ -90,6 +94,10 @@ class ConversationService:
             if section == "support" and partner is not None and section in self.sections:
                 return await self.sections[section](inc)
             return Reply.of(Screen("err-approved-only"))
+        async with self.deps.uow() as uow:  # a section opened from the menu abandons any half-filled form
+            if await uow.forms.get(inc.messenger, inc.user_id) is not None:
+                await uow.forms.clear(inc.messenger, inc.user_id)
+                await uow.commit()
         handler = self.sections.get(section)
         if handler is None:
             return Reply.of(main_menu_screen("section-soon", section=section))

@@ -9,7 +9,11 @@ from vkbottle_types.events.bot_events import MessageEvent
 
 from services.dto import Attachment, Incoming
 
-LANG_IDS = {0: "ru", 3: "en", 1: "uk", 2: "be"}  # VK client_info.lang_id → language code
+# VK client_info.lang_id → language code (VK's language ids, as in the VK ID SDK's Languages). An unmapped id
+# yields None → the default locale, so every id a non-Russian speaker may have must be here: Telegram's
+# language_code "de" picks English, and VK's German (6) has to as well.
+LANG_IDS = {0: "ru", 1: "uk", 2: "be", 3: "en", 4: "es", 6: "de", 15: "pl", 16: "fr", 65: "uz", 82: "tr", 97: "kk",
+            114: "be"}
 
 
 def payload_of(raw: Any) -> dict[str, Any]:

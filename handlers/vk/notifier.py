@@ -12,7 +12,9 @@ from services.i18n import Translator
 from services.ports import Delivered, DeliveryError, FileSource
 
 RETRY_CODES = {1, 6, 9, 10}  # unknown, too many requests per second, flood control, internal server error
-PERMANENT_CODES = {7, 900, 901, 902, 936}  # no permission / user blocked us / messages disallowed / privacy
+# no permission / bad request (100, 911 keyboard, 914 too long: resending cannot fix them) / user blocked us /
+# messages disallowed / privacy
+PERMANENT_CODES = {7, 100, 911, 914, 900, 901, 902, 936}
 
 
 class VkNotifier:
@@ -50,8 +52,9 @@ class VkNotifier:
             return Delivered(str(message_id))  # VK chats have no threads
         except VKAPIError as exc:
             code = getattr(exc, "code", None)
+            error = f"[{code}] {exc}"  # the code decides retry vs give up: keep it in the outbox's last_error
             if code in RETRY_CODES:
-                raise DeliveryError(str(exc), retry_after=1.0 if code in (6, 9) else None) from exc
+                raise DeliveryError(error, retry_after=1.0 if code in (6, 9) else None) from exc
             if code in PERMANENT_CODES:
-                raise DeliveryError(str(exc), permanent=True) from exc
-            raise DeliveryError(str(exc)) from exc
+                raise DeliveryError(error, permanent=True) from exc
+            raise DeliveryError(error) from exc

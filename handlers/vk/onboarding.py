@@ -1,23 +1,12 @@
 """Onboarding on VK: Start button / first message (with `ref`), the application form, managers' decisions."""
 from __future__ import annotations
 
-import contextlib
-
 from vkbottle import API, GroupEventType
 from vkbottle.bot import BotLabeler, Message
 from vkbottle_types.events.bot_events import MessageEvent
 
 from handlers.vk.respond import command, event_prefix, run_event, run_message
 from services.app import Services
-
-
-async def _staff_name(api: API, user_id: int) -> str | None:
-    """Managers' names for "decided by" (VK events carry no names); a failed lookup falls back to the id."""
-    with contextlib.suppress(Exception):
-        users = await api.users.get(user_ids=[user_id])
-        if users:
-            return f"{users[0].first_name} {users[0].last_name}".strip()
-    return None
 
 
 def register(labeler: BotLabeler, services: Services, api: API) -> None:
@@ -35,5 +24,5 @@ def register(labeler: BotLabeler, services: Services, api: API) -> None:
 
     @labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, func=event_prefix("app:", "rej:"))
     async def manager_buttons(event: MessageEvent) -> None:
-        name = await _staff_name(api, event.object.user_id)
-        await run_event(api, event, services, services.onboarding.on_action, first_name=name)
+        # run_event resolves the manager's name ("decided by"): VK events carry none
+        await run_event(api, event, services, services.onboarding.on_action)

@@ -1,6 +1,8 @@
 """Run-a-use-case-and-answer glue shared by every VK labeler module, and the rules they filter with."""
 from __future__ import annotations
 
+import contextlib
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,14 +18,37 @@ from services.dto import Incoming, Reply
 
 UseCase = Callable[[Incoming], Awaitable[Reply]]
 
+NAMES_KEPT = 10_000  # per bot; a person's name is looked up once, not on every update
+_names: weakref.WeakKeyDictionary[API, dict[int, str]] = weakref.WeakKeyDictionary()
+
+
+async def display_name(api: API, user_id: int) -> str | None:
+    """VK updates carry no names (Telegram's do): services need one for a new partner and for "decided by", also
+    when a manager *types* a reason. One users.get per person, cached; a failed lookup falls back to the id."""
+    if user_id <= 0:  # communities have no users.get entry
+        return None
+    cache = _names.setdefault(api, {})
+    name = cache.get(user_id)
+    if name is None:
+        with contextlib.suppress(Exception):
+            users = await api.users.get(user_ids=[user_id])
+            if users:
+                name = f"{users[0].first_name} {users[0].last_name}".strip() or None
+        if name is not None:
+            if len(cache) >= NAMES_KEPT:
+                cache.pop(next(iter(cache)))
+            cache[user_id] = name
+    return name
+
 
 async def run_message(message: Message, services: Services, use_case: UseCase) -> None:
-    inc = from_message(message)
+    inc = from_message(message, first_name=await display_name(message.ctx_api, message.from_id))
     async with services.user_locks.hold(("vk", inc.user_id)):  # one person's updates in arrival order
         await to_message(message, services, inc, await use_case(inc))
 
 
 async def run_event(api: API, event: MessageEvent, services: Services, use_case: UseCase, **extra: Any) -> None:
+    extra.setdefault("first_name", await display_name(api, event.object.user_id))
     inc = from_event(event, **extra)
     async with services.user_locks.hold(("vk", inc.user_id)):
         await to_event(api, event, services, inc, await use_case(inc))

@@ -98,6 +98,15 @@ async def test_language_preselected_from_client_lang_id(services, vk, t):
     assert len(await rows(services, Partner)) == 2
 
 
+@pytest.mark.parametrize(("lang_id", "locale"), [(0, "ru"), (1, "ru"), (3, "en"), (6, "en"), (97, "ru")])
+async def test_client_language_maps_like_telegram(services, vk, t, lang_id, locale):
+    """Same rule as Telegram's language_code: ours if we have it, CIS languages → ru, any other → en."""
+    await vk.send(USER, "hi", lang_id=lang_id)
+    assert vk.texts(USER) == [t(locale, "ob-welcome")]
+    [partner] = await rows(services, Partner)
+    assert partner.locale == locale
+
+
 async def test_staff_first_message_is_not_a_signup(services, vk, t):
     await vk.send(MANAGER, "привет")
     assert vk.texts(MANAGER) == [t("ru", "staff-hello")]
@@ -263,8 +272,9 @@ async def test_known_partner_never_gets_second_form(services, vk, t):
     assert vk.snackbars()[-1] == t("en", "err-stale-button")
     await vk.send(USER, "Начать", payload=START_BUTTON, lang_id=3)
     assert vk.texts(USER)[-1] == t("en", "ob-status-applied")
-    await vk.send(USER, "hello?", lang_id=3)
-    assert vk.texts(USER)[-1] == t("en", "err-not-understood")
+    await vk.send(USER, "hello?", lang_id=3)  # free text goes to the free-text fallback, never to a new form
+    assert vk.texts(USER)[-1] not in (t("en", "ob-welcome"), t("en", "ob-resume"))
+    assert await rows(services, FormState) == []
     assert len(await rows(services, Partner)) == 1
 
 
@@ -373,8 +383,10 @@ async def test_link_telegram_partner_to_vk_and_notify_both(services, vk, tg, t):
     assert link.used_by == f"vk:{vk_user}"
 
     # The code works once; the VK account is now known and behaves like the partner's.
+    linked = len(vk.texts(vk_user))
     await vk.send(vk_user, code, lang_id=0)
-    assert vk.texts(vk_user)[-1] == t("en", "err-not-understood")
+    assert t("en", "acc-link-already") not in vk.texts(vk_user)[linked:]  # plain text now, not a code
+    assert len(await rows(services, MessengerAccount)) == 2
     await vk.send(556, code)
     assert vk.texts(556) == [t("ru", "acc-link-invalid")]
     assert await rows(services, MessengerAccount, MessengerAccount.external_id == "556") == []
@@ -403,3 +415,18 @@ async def test_expired_link_code_is_refused(services, vk, tg, t, clock):
     await vk.send(555, code)
     assert vk.texts(555) == [t("ru", "acc-link-invalid")]
     assert await rows(services, MessengerAccount, MessengerAccount.messenger == "vk") == []
+
+
+async def test_link_code_typed_after_pressing_start(services, vk, tg, t):
+    """acc-link-code says "or send this code to the bot there". In an empty VK chat the client offers the Start
+    button (and Telegram requires /start before anything can be typed), so the person starts first: that
+    registers a fresh partner with an open form, and the code then lands in the form (ob-use-buttons) instead
+    of linking the account. Only the deep link (ref / start payload) works today."""
+    partner = await approve_on_telegram(services, tg, vk)
+    await tg.press(USER, "set:linkacc", language_code="en")
+    code = code_in(tg.texts(USER)[-1])
+    await vk.send(555, "Начать", payload=START_BUTTON)
+    await vk.send(555, code)
+    assert vk.texts(555)[-1] == t("en", "acc-linked", messenger="vk")
+    [account] = await rows(services, MessengerAccount, MessengerAccount.messenger == "vk")
+    assert account.partner_id == partner.id
