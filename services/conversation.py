@@ -45,8 +45,10 @@ class ConversationService:
         async with self.deps.uow() as uow:
             state = await uow.forms.get(inc.messenger, inc.user_id)
             account = await uow.accounts.get(inc.messenger, inc.user_id)
+            partner = await uow.partners.get(account.partner_id) if account else None
             staff = bool(await uow.staff.roles(inc.messenger, inc.user_id))
-        if self.redeem_link_code is not None and looks_like_code(inc.text):
+        newcomer = partner is None or partner.status == "new"
+        if newcomer and self.redeem_link_code is not None and looks_like_code(inc.text):
             # Before any form: a person who pressed Start and then pastes the code from the other messenger
             # is linking, not answering the application's first question.
             return await self.redeem_link_code(inc, inc.text or "")
