@@ -15,7 +15,7 @@ from services.db.uow import UnitOfWork
 from services.deps import Deps
 from services.dto import Button, Incoming, Reply, Screen, Toast
 from services.forms import Field, Form, FormRunner
-from services.staff import AccessDenied, require_role
+from services.staff import has_role
 
 CURRENCIES = ("RUB", "USD", "EUR")
 
@@ -82,16 +82,9 @@ class OffersService:
         self.on_action.add(rf"adm:oe:{ID}:([a-z_0-9]+)", self.start_edit)
         self.on_action.add(rf"adm:op:{ID}", self.toggle_pause)
 
-    async def _guard(self, uow: UnitOfWork, inc: Incoming) -> bool:
-        try:
-            await require_role(uow, inc, notify.MANAGER_ROLES)
-            return True
-        except AccessDenied:
-            return False
-
     async def admin_menu(self, inc: Incoming) -> Reply:
         async with self.deps.uow() as uow:
-            if not await self._guard(uow, inc):
+            if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply.of(Screen("err-not-allowed"))
         return Reply.of(Screen("admin-menu", buttons=(
             (Button("admin-btn-offers", "adm:offers"),),
@@ -101,7 +94,7 @@ class OffersService:
 
     async def list_offers(self, inc: Incoming, *, edit: bool = True) -> Reply:
         async with self.deps.uow() as uow:
-            if not await self._guard(uow, inc):
+            if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             offers = (await uow.session.scalars(select(Offer).order_by(Offer.id))).all()
         rows = tuple((Button("offer-list-item", f"adm:offer:{o.id}", offer_args(o)),) for o in offers[:40])
@@ -110,7 +103,7 @@ class OffersService:
 
     async def show(self, inc: Incoming, offer_id: int, *, edit: bool = True, toast: Toast | None = None) -> Reply:
         async with self.deps.uow() as uow:
-            if not await self._guard(uow, inc):
+            if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             offer = await uow.session.get(Offer, offer_id)
             if offer is None:
@@ -128,7 +121,7 @@ class OffersService:
 
     async def start_new(self, inc: Incoming) -> Reply:
         async with self.deps.uow() as uow:
-            if not await self._guard(uow, inc):
+            if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             reply = await self.forms.begin(uow, inc, "offer_new", {})
             await uow.commit()
@@ -138,7 +131,7 @@ class OffersService:
         if field not in EDITABLE:
             return Reply(toast=Toast("err-stale-button"))
         async with self.deps.uow() as uow:
-            if not await self._guard(uow, inc):
+            if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             offer = await uow.session.get(Offer, offer_id)
             if offer is None:
@@ -151,7 +144,7 @@ class OffersService:
 
     async def toggle_pause(self, inc: Incoming, offer_id: int) -> Reply:
         async with self.deps.uow() as uow:
-            if not await self._guard(uow, inc):
+            if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             offer = await uow.session.get(Offer, offer_id)
             if offer is None:
@@ -162,7 +155,7 @@ class OffersService:
         return await self.show(inc, offer_id, toast=Toast(f"offer-{new_status}"))
 
     async def _create(self, uow: UnitOfWork, inc: Incoming, data: dict[str, Any]) -> Reply:
-        if not await self._guard(uow, inc):  # roles can be revoked while a form is open
+        if not await has_role(uow, inc, notify.MANAGER_ROLES):  # roles can be revoked while a form is open
             return Reply.of(Screen("err-not-allowed"))
         offer = Offer(status="active", created_at=self.deps.clock.now(), cpa_amount=None, revshare_percent=None)
         for name in FIELDS:
@@ -173,7 +166,7 @@ class OffersService:
         return Reply.of(self._card(offer, edit=False))
 
     async def _save_field(self, uow: UnitOfWork, inc: Incoming, data: dict[str, Any]) -> Reply:
-        if not await self._guard(uow, inc):
+        if not await has_role(uow, inc, notify.MANAGER_ROLES):
             return Reply.of(Screen("err-not-allowed"))
         offer = await uow.session.get(Offer, int(data["offer"]))
         if offer is None:

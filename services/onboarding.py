@@ -18,7 +18,7 @@ from services.deps import Deps
 from services.dto import Button, Incoming, Reply, Screen, Toast
 from services.i18n import LOCALES, pick_locale
 from services.menu import main_menu_screen
-from services.staff import AccessDenied, require_role
+from services.staff import has_role
 
 log = logging.getLogger(__name__)
 
@@ -213,9 +213,7 @@ class OnboardingService:
 
     async def ask_reject_reason(self, inc: Incoming, application_id: int) -> Reply:
         async with self.deps.uow() as uow:
-            try:
-                await require_role(uow, inc, notify.MANAGER_ROLES)
-            except AccessDenied:
+            if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             application = await uow.applications.get(application_id)
             if application is None:
@@ -251,9 +249,7 @@ class OnboardingService:
 
     async def show_card(self, inc: Incoming, application_id: int) -> Reply:
         async with self.deps.uow() as uow:
-            try:
-                await require_role(uow, inc, notify.MANAGER_ROLES)
-            except AccessDenied:
+            if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             application = await uow.applications.get(application_id)
             if application is None:
@@ -270,9 +266,7 @@ class OnboardingService:
     async def _decide(self, inc: Incoming, application_id: int, decision: str, *, reason_code: str | None = None,
                       reason: str | None = None) -> Reply:
         async with self.deps.uow() as uow:
-            try:
-                await require_role(uow, inc, notify.MANAGER_ROLES)
-            except AccessDenied:
+            if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             application = await uow.applications.get(application_id)
             if application is None:

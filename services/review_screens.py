@@ -5,7 +5,7 @@ from services import notify
 from services.actions import ID, ActionTable
 from services.deps import Deps
 from services.dto import Button, Incoming, Reply, Screen, Toast
-from services.staff import AccessDenied, require_role
+from services.staff import AccessDenied, has_role
 from services.money import format_money
 from services.tracking.review import count_pending_review, list_pending_review, review
 
@@ -22,9 +22,7 @@ class ReviewScreens:
 
     async def list(self, inc: Incoming, page: int = 0, *, toast: Toast | None = None) -> Reply:
         async with self.deps.uow() as uow:
-            try:
-                await require_role(uow, inc, notify.MANAGER_ROLES)
-            except AccessDenied:
+            if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             total = await count_pending_review(uow)
             items = await list_pending_review(uow, limit=PAGE, offset=page * PAGE)

@@ -19,3 +19,12 @@ async def require_role(uow: UnitOfWork, inc: Incoming, roles: Iterable[str]) -> 
     if "admin" in held or held.intersection(roles):
         return held
     raise AccessDenied(f"{inc.messenger}:{inc.user_id} lacks {sorted(roles)}")
+
+
+async def has_role(uow: UnitOfWork, inc: Incoming, roles: Iterable[str]) -> bool:
+    """require_role as a yes/no, for screens that answer a refusal themselves."""
+    try:
+        await require_role(uow, inc, roles)
+    except AccessDenied:
+        return False
+    return True

@@ -18,7 +18,7 @@ from services.db.uow import UnitOfWork
 from services.deps import Deps
 from services.dto import Button, Incoming, Reply, Screen, Toast
 from services.ports import NEW_THREAD
-from services.staff import AccessDenied, require_role
+from services.staff import has_role
 
 FORM = "support"
 STAFF_ROLES = ("support",)  # admin passes every role check too
@@ -154,9 +154,7 @@ class SupportService:
                 subject = await uow.outbox.subject_of_reply(inc.messenger, inc.chat_id, thread=inc.thread_id)
             if subject is None or not subject.startswith("ticket:"):
                 return None
-            try:
-                await require_role(uow, inc, STAFF_ROLES)
-            except AccessDenied:
+            if not await has_role(uow, inc, STAFF_ROLES):
                 return Reply() if self._is_staff_chat(inc) else None  # others in the chat are ignored
             ticket = await uow.session.get(Ticket, int(subject.split(":", 1)[1]))
             if ticket is None:
@@ -185,9 +183,7 @@ class SupportService:
 
     async def take(self, inc: Incoming, ticket_id: int) -> Reply:
         async with self.deps.uow() as uow:
-            try:
-                await require_role(uow, inc, STAFF_ROLES)
-            except AccessDenied:
+            if not await has_role(uow, inc, STAFF_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             taken = await uow.session.execute(
                 update(Ticket).where(Ticket.id == ticket_id, Ticket.assignee.is_(None), Ticket.status != "closed")
@@ -213,11 +209,8 @@ class SupportService:
             assert partner is not None
             own = await self._partner(uow, inc)
             by_partner = own is not None and own.id == partner.id
-            if not by_partner:
-                try:
-                    await require_role(uow, inc, STAFF_ROLES)
-                except AccessDenied:
-                    return Reply(toast=Toast("err-not-allowed", alert=True))
+            if not by_partner and not await has_role(uow, inc, STAFF_ROLES):
+                return Reply(toast=Toast("err-not-allowed", alert=True))
             now = self.deps.clock.now()
             closed = await uow.session.execute(
                 update(Ticket).where(Ticket.id == ticket_id, Ticket.status != "closed")
@@ -243,9 +236,7 @@ class SupportService:
     async def list_open(self, inc: Incoming) -> Reply:
         """/tickets: open and answered tickets, oldest first."""
         async with self.deps.uow() as uow:
-            try:
-                await require_role(uow, inc, STAFF_ROLES)
-            except AccessDenied:
+            if not await has_role(uow, inc, STAFF_ROLES):
                 return Reply.of(Screen("err-not-allowed"))
             rows = (await uow.session.execute(
                 select(Ticket, Partner.name).join(Partner, Partner.id == Ticket.partner_id)

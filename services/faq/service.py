@@ -15,7 +15,7 @@ from services.deps import Deps
 from services.dto import Button, Incoming, Reply, Screen, Toast
 from services.faq.search import FaqDoc, FaqIndex, load_seed
 from services.forms import Field, Form, FormRunner
-from services.staff import AccessDenied, require_role
+from services.staff import has_role
 
 PAGE = 8  # buttons per page: fits VK's 10-button inline keyboards with the navigation row
 QUERY_MAX = 500
@@ -236,16 +236,9 @@ class FaqService:
 
     # ---- managers -----------------------------------------------------------------------------------------
 
-    async def _guard(self, uow: UnitOfWork, inc: Incoming) -> bool:
-        try:
-            await require_role(uow, inc, notify.MANAGER_ROLES)
-            return True
-        except AccessDenied:
-            return False
-
     async def admin_home(self, inc: Incoming) -> Reply:
         async with self.deps.uow() as uow:
-            if not await self._guard(uow, inc):
+            if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             categories = (await uow.session.scalars(select(FaqCategory).order_by(FaqCategory.position))).all()
         rows = [(Button("faq-item", f"fqa:c:{c.id}", {"title": c.title_ru}),) for c in categories[:9]]
@@ -254,7 +247,7 @@ class FaqService:
 
     async def admin_category(self, inc: Incoming, category_id: int) -> Reply:
         async with self.deps.uow() as uow:
-            if not await self._guard(uow, inc):
+            if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             entries = (await uow.session.scalars(select(FaqEntry).where(FaqEntry.category_id == category_id)
                                                  .order_by(FaqEntry.position, FaqEntry.id))).all()
@@ -265,7 +258,7 @@ class FaqService:
 
     async def admin_entry(self, inc: Incoming, entry_id: int, *, edit: bool = True) -> Reply:
         async with self.deps.uow() as uow:
-            if not await self._guard(uow, inc):
+            if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             entry = await uow.session.get(FaqEntry, entry_id)
             if entry is None:
@@ -286,7 +279,7 @@ class FaqService:
 
     async def admin_new(self, inc: Incoming, category_id: int) -> Reply:
         async with self.deps.uow() as uow:
-            if not await self._guard(uow, inc) or await uow.session.get(FaqCategory, category_id) is None:
+            if not await has_role(uow, inc, notify.MANAGER_ROLES) or await uow.session.get(FaqCategory, category_id) is None:
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             reply = await self.forms.begin(uow, inc, "faq_new", {"category": category_id})
             await uow.commit()
@@ -297,7 +290,7 @@ class FaqService:
             return Reply(toast=Toast("err-stale-button"))
         async with self.deps.uow() as uow:
             entry = await uow.session.get(FaqEntry, entry_id)
-            if not await self._guard(uow, inc) or entry is None:
+            if not await has_role(uow, inc, notify.MANAGER_ROLES) or entry is None:
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             current = getattr(entry, field)
             reply = await self.forms.begin(uow, inc, f"faq_edit:{field}", {
@@ -306,7 +299,7 @@ class FaqService:
         return reply
 
     async def _create(self, uow: UnitOfWork, inc: Incoming, data: dict[str, Any]) -> Reply:
-        if not await self._guard(uow, inc):
+        if not await has_role(uow, inc, notify.MANAGER_ROLES):
             return Reply.of(Screen("err-not-allowed"))
         last = await uow.session.scalar(select(func.max(FaqEntry.position)).where(
             FaqEntry.category_id == int(data["category"])))
@@ -321,7 +314,7 @@ class FaqService:
         return Reply.of(self._entry_card(entry, edit=False))
 
     async def _save_field(self, uow: UnitOfWork, inc: Incoming, data: dict[str, Any]) -> Reply:
-        if not await self._guard(uow, inc):
+        if not await has_role(uow, inc, notify.MANAGER_ROLES):
             return Reply.of(Screen("err-not-allowed"))
         entry = await uow.session.get(FaqEntry, int(data["entry"]))
         if entry is None:
@@ -338,7 +331,7 @@ class FaqService:
     async def admin_move(self, inc: Incoming, entry_id: int, direction: str) -> Reply:
         async with self.deps.uow() as uow:
             entry = await uow.session.get(FaqEntry, entry_id)
-            if not await self._guard(uow, inc) or entry is None:
+            if not await has_role(uow, inc, notify.MANAGER_ROLES) or entry is None:
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             siblings = list((await uow.session.scalars(select(FaqEntry).where(
                 FaqEntry.category_id == entry.category_id).order_by(FaqEntry.position, FaqEntry.id))).all())
@@ -354,7 +347,7 @@ class FaqService:
     async def admin_toggle(self, inc: Incoming, entry_id: int) -> Reply:
         async with self.deps.uow() as uow:
             entry = await uow.session.get(FaqEntry, entry_id)
-            if not await self._guard(uow, inc) or entry is None:
+            if not await has_role(uow, inc, notify.MANAGER_ROLES) or entry is None:
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             await uow.session.execute(update(FaqEntry).where(FaqEntry.id == entry_id)
                                       .values(hidden=not entry.hidden, updated_at=self.deps.clock.now()))
@@ -366,7 +359,7 @@ class FaqService:
         """Deflection over 30 days: free-text questions answered without a person."""
         since = self.deps.clock.now() - timedelta(days=30)
         async with self.deps.uow() as uow:
-            if not await self._guard(uow, inc):
+            if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             base = select(func.count()).select_from(FaqSearch).where(FaqSearch.created_at >= since,
                                                                      FaqSearch.query != "")
