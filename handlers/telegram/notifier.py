@@ -60,7 +60,12 @@ class TelegramFiles:
         self.bot = bot
 
     async def fetch(self, attachment: Attachment) -> tuple[bytes, str]:
-        file = await self.bot.get_file(attachment.ref)
+        try:
+            file = await self.bot.get_file(attachment.ref)
+        except TelegramRetryAfter as exc:
+            raise DeliveryError(str(exc), retry_after=float(exc.retry_after)) from exc
+        except (TelegramBadRequest, TelegramNotFound) as exc:  # "file is too big" (Bot API: 20 MB), gone
+            raise DeliveryError(str(exc), permanent=True) from exc
         assert file.file_path is not None
         buffer = await self.bot.download_file(file.file_path)
         assert buffer is not None

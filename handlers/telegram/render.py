@@ -1,10 +1,11 @@
 """The one place a Screen becomes a Telegram message."""
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -54,12 +55,22 @@ async def send_screen(bot: Bot, chat_id: int | str, screen: Screen, locale: str,
         source = item.ref if item.origin == "telegram" else item.url
         if not source:
             continue
-        if item.kind == "photo":
-            await bot.send_photo(chat_id=chat_id, photo=source, message_thread_id=thread_id,
-                                 reply_to_message_id=message.message_id)
-        else:
-            await bot.send_document(chat_id=chat_id, document=source, message_thread_id=thread_id,
-                                    reply_to_message_id=message.message_id)
+        try:
+            if item.kind == "photo":
+                await bot.send_photo(chat_id=chat_id, photo=source, message_thread_id=thread_id,
+                                     reply_to_message_id=message.message_id)
+            else:
+                await bot.send_document(chat_id=chat_id, document=source, message_thread_id=thread_id,
+                                        reply_to_message_id=message.message_id)
+        except TelegramAPIError as exc:
+            # The text is already delivered: raising now would make the outbox fail the row (its message id,
+            # which replies map back to, is lost) or send it all again (a second card, a second forum topic).
+            # Telegram refuses some URLs (documents by URL only as PDF/ZIP/GIF, private links): give the link.
+            log.warning("attachment %s to %s not sent: %s", item.ref, chat_id, exc)
+            if item.url:
+                with contextlib.suppress(TelegramAPIError):
+                    await bot.send_message(chat_id=chat_id, text=" ".join(filter(None, ("📎", item.name, item.url))),
+                                           message_thread_id=thread_id, reply_to_message_id=message.message_id)
     return message
 
 

@@ -1,6 +1,7 @@
 """VK implementation of services' Notifier port (used by the outbox dispatcher)."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 from vkbottle import API, DocMessagesUploader, PhotoMessageUploader
@@ -10,6 +11,8 @@ from handlers.vk.render import send_screen
 from services.dto import Screen
 from services.i18n import Translator
 from services.ports import Delivered, DeliveryError, FileSource
+
+log = logging.getLogger(__name__)
 
 RETRY_CODES = {1, 6, 9, 10}  # unknown, too many requests per second, flood control, internal server error
 # no permission / bad request (100, 911 keyboard, 914 too long: resending cannot fix them) / user blocked us /
@@ -34,12 +37,21 @@ class VkNotifier:
             source = self.files.get(item.origin)
             if source is None:
                 raise DeliveryError(f"no way to fetch {item.origin} files", permanent=True)
-            content, name = await source.fetch(item)
-            if item.kind == "photo":
-                parts.append(await PhotoMessageUploader(self.api).upload(file_source=content, peer_id=peer_id))
-            else:
-                parts.append(await DocMessagesUploader(self.api).upload(title=name, file_source=content,
-                                                                        peer_id=peer_id))
+            try:
+                content, name = await source.fetch(item)
+                if item.kind == "photo":
+                    parts.append(await PhotoMessageUploader(self.api).upload(file_source=content, peer_id=peer_id))
+                else:
+                    parts.append(await DocMessagesUploader(self.api).upload(title=name, file_source=content,
+                                                                            peer_id=peer_id))
+            except (VKAPIError, DeliveryError) as exc:
+                # A file that can never pass (too big to download, refused by VK's upload server) must not take
+                # the message's text down with it; what may pass later (flood control, 5xx) retries the whole send.
+                if isinstance(exc, DeliveryError) and not exc.permanent:
+                    raise
+                if isinstance(exc, VKAPIError) and getattr(exc, "code", None) not in PERMANENT_CODES:
+                    raise
+                log.warning("attachment %s for %s dropped: %s", item.ref, peer_id, exc)
         return ",".join(parts) or None
 
     async def send(self, chat_id: str, screen: Screen, locale: str, dedupe_id: int,

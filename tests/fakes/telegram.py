@@ -2,6 +2,10 @@
 
 Results are synthesised per method (sendMessage returns a Message with a fresh id, …); errors can be queued for
 a method to exercise retry paths, e.g. `session.fail("sendMessage", 429, "Too Many Requests", retry_after=3)`.
+
+Files: getFile answers a File with a file_path for any file_id, and `bot.download_file(file_path)` (aiogram's
+`stream_content`) yields its bytes — what `session.files[file_id]` holds, else `file_content(file_id)`.
+Downloaded URLs are kept in `downloads`.
 """
 from __future__ import annotations
 
@@ -48,6 +52,17 @@ class FakeTelegramSession(BaseSession):
         self.calls: list[Call] = []
         self._errors: dict[str, deque[tuple[int, str, dict[str, Any]]]] = defaultdict(deque)
         self._message_ids = itertools.count(1000)
+        self.files: dict[str, bytes] = {}  # file_id → content served by download_file (default: file_content)
+        self.downloads: list[str] = []  # URLs stream_content was asked for
+        self._paths: dict[str, str] = {}  # file_path handed out by getFile → file_id
+
+    @staticmethod
+    def file_content(file_id: str) -> bytes:
+        """The bytes a file_id downloads as unless `files` says otherwise."""
+        return f"telegram-file:{file_id}".encode()
+
+    def content_of(self, file_id: str) -> bytes:
+        return self.files.get(file_id, self.file_content(file_id))
 
     def fail(self, method_name: str, status: int, description: str, **parameters: Any) -> None:
         self._errors[method_name].append((status, description, parameters))
@@ -81,6 +96,13 @@ class FakeTelegramSession(BaseSession):
             }
         if name == "createForumTopic":
             return {"message_thread_id": 77, "name": method.name, "icon_color": 7322096}
+        if name == "getFile":
+            file_id = method.file_id
+            folder, ext = ("photos", "jpg") if file_id.startswith("photo") else ("documents", "bin")
+            path = f"{folder}/file_{len(self._paths)}.{ext}"
+            self._paths[path] = file_id
+            return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": len(self.content_of(file_id)),
+                    "file_path": path}
         if name == "getMe":
             return {"id": BOT_ID, "is_bot": True, "first_name": "PartnerBot", "username": "partner_bot"}
         return True
@@ -90,7 +112,15 @@ class FakeTelegramSession(BaseSession):
 
     async def stream_content(self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30,
                              chunk_size: int = 65536, raise_for_status: bool = True) -> AsyncGenerator[bytes, None]:
-        yield b""
+        self.downloads.append(url)
+        # aiogram asks for {api}/file/bot<token>/<file_path>; an unknown path yields nothing, as before
+        path = url.split("/file/bot", 1)[-1].split("/", 1)[-1] if "/file/bot" in url else ""
+        file_id = self._paths.get(path)
+        content = self.content_of(file_id) if file_id is not None else b""
+        for start in range(0, len(content), chunk_size):
+            yield content[start:start + chunk_size]
+        if not content:
+            yield b""
 
     # ---- assertions helpers ----
     def of(self, name: str) -> list[Call]:

@@ -11,6 +11,12 @@ Wire format follows what vkbottle 4.11 sends and parses: methods are POSTed (for
 BotPolling calls groups.getById (if no group_id), groups.getLongPollServer, then POSTs
 `server?act=a_check&key=&ts=&wait=` and expects `{"ts", "updates"}` or `{"failed": n, ...}`.
 Waiting is event-driven everywhere: a broadcast "tick" wakes waiters on every state change.
+
+Attachments the bot uploads go the way vkbottle's PhotoMessageUploader / DocMessagesUploader take them:
+photos.getMessagesUploadServer / docs.getMessagesUploadServer (peer_id) → a multipart POST to the returned
+`upload_url` on this server (field "photo" / "file"; answers {"server", "photo", "hash"} / {"file"}) →
+photos.saveMessagesPhoto / docs.save. Every upload is kept in `uploads`; `uploaded("photo-1_5_key")` finds the
+file behind an attachment string the bot later sends.
 """
 from __future__ import annotations
 
@@ -55,6 +61,19 @@ class Sent:
     params: dict[str, str]
 
 
+@dataclass
+class Upload:
+    """One file POSTed to an upload_url; `attachment` is set once photos.saveMessagesPhoto / docs.save took it."""
+    kind: str  # "photo" | "doc"
+    peer_id: int | None  # the peer_id the upload server was asked for
+    field: str  # multipart field name ("photo" for photos, "file" for documents)
+    filename: str | None
+    content: bytes
+    token: str  # the "photo" / "file" value the save method must be given
+    attachment: str | None = None  # "photo<owner>_<id>" / "doc<owner>_<id>" (no access key)
+    title: str | None = None  # docs.save title
+
+
 class VKError(Exception):
     def __init__(self, code: int, msg: str, **extra: Any) -> None:
         super().__init__(code, msg)
@@ -73,6 +92,9 @@ class FakeVK:
         self.blocked: set[int] = set()  # peers that forbade messages from the group (error 901)
         self.errors: list[BaseException] = []  # bot-side exceptions reported via report_error()
         self.responses: dict[str, Any] = {}  # method -> response value or callable(params)
+        self.uploads: list[Upload] = []  # files POSTed to upload URLs, in order
+        self._upload_n = itertools.count(1)
+        self._media_ids = itertools.count(500)  # ids of saved photos / documents
         self._failures: dict[str, list[VKError]] = defaultdict(list)
         self._updates: list[dict[str, Any]] = []
         self._ts0 = 1  # ts of _updates[0]; VK's ts is an opaque growing counter
@@ -104,6 +126,7 @@ class FakeVK:
         app = web.Application()
         app.router.add_route("*", "/method/{method}", self._handle_method)
         app.router.add_route("*", "/longpoll", self._handle_longpoll)
+        app.router.add_route("POST", "/upload/{kind}", self._handle_upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         # bind port 0 ourselves: no free-port race, and the real port is known before start
@@ -284,7 +307,77 @@ class FakeVK:
                      "can_access_closed": True, "is_closed": False} for uid in ids]
         if method == "messages.send":
             return self._send(p)
+        if method in ("photos.getMessagesUploadServer", "docs.getMessagesUploadServer"):
+            return self._upload_server("photo" if method.startswith("photos.") else "doc", p)
+        if method == "photos.saveMessagesPhoto":
+            return self._save_photo(p)
+        if method == "docs.save":
+            return self._save_doc(p)
         return 1  # messages.edit, messages.sendMessageEventAnswer and anything else: harmless
+
+    # ---- uploads ----
+    def uploaded(self, attachment: str) -> Upload:
+        """The upload behind an attachment string such as "photo-1_500_ab12" (the access key may be left out)."""
+        kind_owner_id = "_".join(attachment.split("_")[:2])
+        for upload in self.uploads:
+            if upload.attachment == kind_owner_id:
+                return upload
+        raise AssertionError(f"nothing uploaded as {attachment!r}; uploads={self.uploads!r}")
+
+    def _upload_server(self, kind: str, p: dict[str, str]) -> dict[str, Any]:
+        # A community token must say whom the file is for: VK answers error 100 without peer_id.
+        if not p.get("peer_id"):
+            raise VKError(100, f"{INVALID}: peer_id is undefined")
+        url = f"http://127.0.0.1:{self.port}/upload/{kind}?peer_id={p['peer_id']}&n={next(self._upload_n)}"
+        if kind == "photo":
+            return {"album_id": -64, "upload_url": url, "user_id": 0, "group_id": self.group_id}
+        return {"upload_url": url}
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        kind = request.match_info["kind"]
+        field = "photo" if kind == "photo" else "file"
+        form = await request.post()
+        item = form.get(field)
+        if not isinstance(item, web.FileField):  # VK's upload servers answer errors as 200 + {"error": …}
+            return web.json_response({"error": f"ERR_UPLOAD_FILE_NOT_UPLOADED: no multipart field {field!r}"})
+        content = item.file.read()
+        if not content:
+            return web.json_response({"error": "ERR_UPLOAD_BAD_IMAGE_SIZE: empty file"})
+        peer = request.query.get("peer_id")
+        token = json.dumps([{"n": len(self.uploads) + 1, "md5": hashlib.md5(content).hexdigest()}])
+        self.uploads.append(Upload(kind, int(peer) if peer else None, field, item.filename, content, token))
+        self._changed()
+        if kind == "photo":
+            return web.json_response({"server": 840000 + len(self.uploads), "photo": token,
+                                      "hash": hashlib.md5(token.encode()).hexdigest()})
+        return web.json_response({"file": token})
+
+    def _take_upload(self, kind: str, token: str | None) -> Upload:
+        for upload in self.uploads:
+            if upload.kind == kind and upload.token == token and upload.attachment is None:
+                return upload
+        raise VKError(100, f"{INVALID}: {'photo' if kind == 'photo' else 'file'} is undefined")
+
+    def _save_photo(self, p: dict[str, str]) -> list[dict[str, Any]]:
+        upload = self._take_upload("photo", p.get("photo"))
+        if p.get("hash") != hashlib.md5(upload.token.encode()).hexdigest() or not p.get("server"):
+            raise VKError(121, "Invalid hash")
+        owner, photo_id = -self.group_id, next(self._media_ids)
+        upload.attachment = f"photo{owner}_{photo_id}"
+        return [{"album_id": -64, "date": int(time.time()), "id": photo_id, "owner_id": owner,
+                 "access_key": f"pk{photo_id}", "text": "",
+                 "sizes": [{"type": "x", "width": 604, "height": 453,
+                            "url": f"http://127.0.0.1:{self.port}/media/photo{owner}_{photo_id}.jpg"}]}]
+
+    def _save_doc(self, p: dict[str, str]) -> dict[str, Any]:
+        upload = self._take_upload("doc", p.get("file"))
+        owner, doc_id = -self.group_id, next(self._media_ids)
+        upload.attachment, upload.title = f"doc{owner}_{doc_id}", p.get("title")
+        title = p.get("title") or upload.filename or "doc"
+        return {"type": "doc", "doc": {"id": doc_id, "owner_id": owner, "title": title, "size": len(upload.content),
+                                       "ext": title.rsplit(".", 1)[-1] if "." in title else "", "type": 1,
+                                       "date": int(time.time()), "access_key": f"dk{doc_id}",
+                                       "url": f"http://127.0.0.1:{self.port}/media/doc{owner}_{doc_id}"}}
 
     def _send(self, p: dict[str, str]) -> Any:
         if "random_id" not in p:  # required since v5.90
