@@ -33,6 +33,7 @@ class Delivered:
 
     ref: str
     thread: str | None = None
+    also: tuple[str, ...] = ()  # further messages of the same Screen (its attachments)
 
 
 NEW_THREAD = "new"  # thread_id asking the notifier to open a forum topic (named by screen.args["topic"])

@@ -122,6 +122,7 @@ def upgrade() -> None:
     sa.Column('subject', sa.String(length=64), nullable=True),
     sa.Column('delivered_ref', sa.String(length=64), nullable=True),
     sa.Column('delivered_thread', sa.String(length=32), nullable=True),
+    sa.Column('delivered_also', sa.String(length=512), nullable=True),
     sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_outbox_partner_id_partners'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_dedupe_key'))

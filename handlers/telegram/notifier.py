@@ -32,8 +32,9 @@ class TelegramNotifier:
                    thread_id: str | None = None) -> Delivered | None:
         try:
             thread = await self._thread(int(chat_id), screen, locale, thread_id)
-            message = await send_screen(self.bot, int(chat_id), screen, locale, self.t, thread_id=thread)
-            return Delivered(str(message.message_id), str(thread) if thread else None)
+            also: list[int] = []
+            message = await send_screen(self.bot, int(chat_id), screen, locale, self.t, thread_id=thread, also=also)
+            return Delivered(str(message.message_id), str(thread) if thread else None, tuple(map(str, also)))
         except TelegramRetryAfter as exc:
             raise DeliveryError(str(exc), retry_after=float(exc.retry_after)) from exc
         except (TelegramForbiddenError, TelegramNotFound) as exc:  # blocked the bot / chat gone: never retry

@@ -46,8 +46,9 @@ def render(screen: Screen, locale: str, t: Translator) -> tuple[str, Markup]:
 
 
 async def send_screen(bot: Bot, chat_id: int | str, screen: Screen, locale: str, t: Translator,
-                      thread_id: int | None = None) -> Message:
-    """The text (with its keyboard) first, then each attachment; returns the text message."""
+                      thread_id: int | None = None, also: list[int] | None = None) -> Message:
+    """The text (with its keyboard) first, then each attachment; returns the text message. `also` collects the
+    attachments' message ids: a reply to any of them is a reply to the whole Screen."""
     text, markup = render(screen, locale, t)
     message = await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup, message_thread_id=thread_id)
     for item in screen.attachments:
@@ -57,11 +58,13 @@ async def send_screen(bot: Bot, chat_id: int | str, screen: Screen, locale: str,
             continue
         try:
             if item.kind == "photo":
-                await bot.send_photo(chat_id=chat_id, photo=source, message_thread_id=thread_id,
-                                     reply_to_message_id=message.message_id)
+                media = await bot.send_photo(chat_id=chat_id, photo=source, message_thread_id=thread_id,
+                                             reply_to_message_id=message.message_id)
             else:
-                await bot.send_document(chat_id=chat_id, document=source, message_thread_id=thread_id,
-                                        reply_to_message_id=message.message_id)
+                media = await bot.send_document(chat_id=chat_id, document=source, message_thread_id=thread_id,
+                                                reply_to_message_id=message.message_id)
+            if also is not None:
+                also.append(media.message_id)
         except TelegramAPIError as exc:
             # The text is already delivered: raising now would make the outbox fail the row (its message id,
             # which replies map back to, is lost) or send it all again (a second card, a second forum topic).

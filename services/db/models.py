@@ -126,3 +126,4 @@ class OutboxMessage(Base):
     # The platform's id of the delivered message: staff replies to it, so it leads back to the subject.
     delivered_ref: Mapped[str | None] = mapped_column(String(64))
     delivered_thread: Mapped[str | None] = mapped_column(String(32))
+    delivered_also: Mapped[str | None] = mapped_column(String(512))  # ",1002,1003,": attachments' message ids

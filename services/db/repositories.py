@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.ports import Delivered
@@ -149,7 +149,8 @@ class OutboxRepository(_Repo):
         """Which subject ("ticket:12") a message replying to our message, or posted in our thread, is about."""
         if reply_to is None and thread is None:
             return None
-        where = OutboxMessage.delivered_ref == reply_to if reply_to is not None else \
+        where = or_(OutboxMessage.delivered_ref == reply_to,
+                    OutboxMessage.delivered_also.contains(f",{reply_to},")) if reply_to is not None else \
             OutboxMessage.delivered_thread == thread
         return await self.session.scalar(
             select(OutboxMessage.subject).where(
@@ -203,6 +204,7 @@ class OutboxRepository(_Repo):
         values: dict[str, Any] = {"status": status, "last_error": error}
         if delivered is not None:
             values["delivered_ref"], values["delivered_thread"] = delivered.ref, delivered.thread
+            values["delivered_also"] = f",{','.join(delivered.also)}," if delivered.also else None
         if status == "sent":
             values["sent_at"] = now
         if retry_at is not None:

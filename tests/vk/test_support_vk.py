@@ -386,9 +386,6 @@ async def test_partner_closes_from_the_answer_on_vk(services, vk, tg, t, dispatc
     assert [c.method.name for c in tg.session.of("createForumTopic")] == ["#2 Ivan Petrov"]
 
 
-@pytest.mark.xfail(strict=True, reason="services/ports bug: Delivered carries one message id per outbox row, so in a "
-                   "staff group without topics a reply to the card's photo/document (a message of its own) maps "
-                   "to no ticket and is silently dropped")
 async def test_reply_to_the_cards_photo_in_a_group_without_topics(services, vk, tg, t, dispatcher):
     tg.session.fail("createForumTopic", 400, "Bad Request: the chat is not a forum")
     await become_partner(services, vk)
