@@ -116,6 +116,8 @@ def upgrade() -> None:
     sa.Column('not_payable_reason', sa.String(length=64), nullable=True),
     sa.Column('flags', sa.String(length=128), nullable=True),
     sa.Column('review', sa.String(length=16), nullable=True),
+    sa.Column('reviewed_by', sa.String(length=96), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('sub1', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),

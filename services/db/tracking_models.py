@@ -84,7 +84,7 @@ class Conversion(Base):
     __table_args__ = (Index("ix_conversions_partner_created", "partner_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    # "tx:<offer>:<goal>:<txid>" or "click:<click_id>:<goal>": a repeated postback finds the same row.
+    # "tx:<offer>:<goal>:<txid>" or "click:<clicks.id>:<goal>": a repeated postback finds the same row.
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
     click_pk: Mapped[int | None] = mapped_column(ForeignKey("clicks.id", ondelete="SET NULL"), index=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
@@ -101,6 +101,8 @@ class Conversion(Base):
     not_payable_reason: Mapped[str | None] = mapped_column(String(64))
     flags: Mapped[str | None] = mapped_column(String(128))  # fraud flags; non-empty → held for review
     review: Mapped[str | None] = mapped_column(String(16))  # None | pending | cleared | rejected
+    reviewed_by: Mapped[str | None] = mapped_column(String(96))  # "telegram:123" of the manager who decided
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reason: Mapped[str | None] = mapped_column(Text)  # advertiser's rejection reason
     sub1: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -89,7 +89,8 @@ async def review(deps: Deps, staff: Incoming, conversion_id: int, decision: Deci
         now = deps.clock.now()
         decided = await uow.session.execute(
             update(Conversion).where(Conversion.id == conversion_id, Conversion.review == "pending")
-            .values(review=verdict, updated_at=now).execution_options(synchronize_session=False))
+            .values(review=verdict, updated_at=now, reviewed_by=f"{staff.messenger}:{staff.user_id}",
+                    reviewed_at=now).execution_options(synchronize_session=False))
         # From here the row is ours until commit (PostgreSQL row lock; SQLite holds the write lock), so the
         # status read below cannot change under us: a concurrent postback waits, then sees the decision.
         await uow.session.refresh(conversion)

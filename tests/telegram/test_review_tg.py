@@ -40,5 +40,6 @@ async def test_manager_clears_and_rejects(services, partner_id):  # noqa: F811
     async with services.deps.uow() as uow:
         rows = (await uow.session.scalars(select(Conversion).order_by(Conversion.id))).all()
     assert [(c.review, c.status) for c in rows] == [("cleared", "approved"), ("rejected", "rejected")]
+    assert [c.reviewed_by for c in rows] == [f"telegram:{MANAGER}"] * 2 and rows[0].reviewed_at is not None
     assert rows[1].commission == Decimal("600.0000")
     assert "Конверсий на проверке: 0" in tg.last(MANAGER).text
