@@ -7,6 +7,7 @@ import inspect
 import pkgutil
 import sys
 import time
+import traceback
 
 import bench
 
@@ -24,19 +25,18 @@ def main(argv: list[str]) -> int:
         return 2
     failed = []
     for name in wanted:
-        module = importlib.import_module(f"bench.{name}")
-        entry = getattr(module, "main", None)
-        if not callable(entry):
-            continue
-        print(f"=== bench.{name}", flush=True)
         started = time.perf_counter()
         try:
+            entry = getattr(importlib.import_module(f"bench.{name}"), "main", None)
+            if not callable(entry):
+                continue
+            print(f"=== bench.{name}", flush=True)
             result = entry()
             if inspect.isawaitable(result):
                 asyncio.run(result)  # type: ignore[arg-type]
-        except Exception as exc:  # one broken bench must not hide the others' numbers
+        except Exception:  # one broken bench must not hide the others' numbers
             failed.append(name)
-            print(f"bench.{name} failed: {exc!r}", file=sys.stderr)
+            traceback.print_exc()
         print(f"=== bench.{name} done in {time.perf_counter() - started:.1f}s\n", flush=True)
     return 1 if failed else 0
 

@@ -4,7 +4,10 @@ Both servers run in this process on loopback; the same load generator drives bot
   in-process  — an asyncio aiohttp client on the servers' own event loop (they share one core: pessimistic),
   process     — the same client in a child process (server and load on separate cores of a 2-core box),
   wrk         — wrk -t1, when installed (a C client: the least load-generator overhead).
-Each run: a warm-up, then a fixed number of requests (wrk: a fixed duration), bounded in wall time.
+Each run: a warm-up, then a fixed number of requests (wrk: a fixed duration), bounded in wall time; bare and
+click runs alternate for --rounds rounds and the best run of each is kept (the box may be shared: the load
+average is printed). Requests carry X-Forwarded-For from a pool of 10,000 addresses (loopback is a trusted
+proxy), so the click side sees distinct visitors, as in life, rather than one flooding IP.
 
   python -m bench redirect              # or: python -m bench.redirect --requests 5000 --modes process,wrk
 """
@@ -34,6 +37,26 @@ WRK_SECONDS = 5
 CODE = "BenchCode1"
 TARGET = "https://shop.example.com/landing?utm_source=partners"
 GOAL_RATIO, GOAL_P99_MS = 0.5, 50.0
+VISITORS = 10_000
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # where `-m bench.redirect` resolves
+
+
+
+
+def visitor_ip(n: int) -> str:
+    v = n % VISITORS  # VISITORS distinct addresses, cycled
+    return f"10.{v // 250}.{v % 250}.1"
+
+
+# The same visitors for wrk, as a request() hook.
+WRK_SCRIPT = """
+local n = 0
+request = function()
+  n = n + 1
+  local v = n % VISITORS
+  return wrk.format(nil, nil, {["X-Forwarded-For"] = "10." .. math.floor(v / 250) .. "." .. (v % 250) .. ".1"})
+end
+""".replace("VISITORS", str(VISITORS))
 
 
 @dataclass
@@ -66,9 +89,10 @@ async def load(url: str, requests: int, concurrency: int, time_limit: float) -> 
             nonlocal remaining, errors
             while remaining > 0 and loop.time() < deadline:
                 remaining -= 1
+                headers = {"X-Forwarded-For": visitor_ip(remaining)}
                 started = time.perf_counter()
                 try:
-                    async with session.get(url, allow_redirects=False) as response:
+                    async with session.get(url, allow_redirects=False, headers=headers) as response:
                         await response.read()
                         ok = response.status == 302
                 except aiohttp.ClientError:
@@ -95,7 +119,7 @@ async def load_in_child(url: str, args: argparse.Namespace) -> Result:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.redirect", "--client", url, "--requests", str(args.requests),
         "--warmup", str(args.warmup), "--concurrency", str(args.concurrency), "--time-limit", str(args.time_limit),
-        stdout=asyncio.subprocess.PIPE, cwd=os.getcwd())
+        stdout=asyncio.subprocess.PIPE, cwd=ROOT)
     out, _ = await asyncio.wait_for(proc.communicate(), 2 * args.time_limit + 30)
     if proc.returncode != 0:
         raise RuntimeError(f"load client exited with {proc.returncode}")
@@ -110,11 +134,11 @@ def _wrk_ms(text: str, label: str) -> float:
     return float(match.group(1)) * _WRK_UNITS[match.group(2)] if match else float("nan")
 
 
-async def load_with_wrk(url: str, args: argparse.Namespace) -> Result:
+async def load_with_wrk(url: str, args: argparse.Namespace, script: str) -> Result:
     async def wrk(seconds: int) -> str:
         proc = await asyncio.create_subprocess_exec(
-            "wrk", "-t1", f"-c{args.concurrency}", f"-d{seconds}s", "--latency", "--timeout", "10s", url,
-            stdout=asyncio.subprocess.PIPE)
+            "wrk", "-t1", f"-c{args.concurrency}", f"-d{seconds}s", "--latency", "--timeout", "10s", "-s", script,
+            url, stdout=asyncio.subprocess.PIPE)
         out, _ = await asyncio.wait_for(proc.communicate(), seconds + 30)
         return out.decode()
 
@@ -186,7 +210,7 @@ async def count_clicks(deps: Any) -> int:
 
 # --- orchestration -------------------------------------------------------------------------------------------------
 
-async def run(database_url: str, args: argparse.Namespace) -> None:
+async def run(database_url: str, args: argparse.Namespace, workdir: str) -> None:
     click, (container, service) = await click_app(database_url)
     bare_runner, bare_url = await serve(bare_app())
     click_runner, click_url = await serve(click)
@@ -194,33 +218,44 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
     if "wrk" in modes and shutil.which("wrk") is None:
         print("wrk not installed (apt-get install wrk): skipping the wrk run")
         modes.remove("wrk")
+    script = os.path.join(workdir, "visitors.lua")
+    with open(script, "w") as file:
+        file.write(WRK_SCRIPT)
     results: dict[str, dict[str, Result]] = {}
+    ok_clicks = 0
+    load_before = os.getloadavg()[0]
     try:
         for mode in modes:
-            for target, url in (("bare", bare_url), ("click", click_url)):
-                if mode == "in-process":
-                    result = await load_with_warmup(url, args.requests, args.warmup, args.concurrency,
-                                                    args.time_limit)
-                elif mode == "process":
-                    result = await load_in_child(url, args)
-                elif mode == "wrk":
-                    result = await load_with_wrk(url, args)
-                else:
-                    raise SystemExit(f"unknown mode {mode!r} (in-process, process, wrk)")
-                results.setdefault(mode, {})[target] = result
-        ok_clicks = sum(r["click"].requests for r in results.values())
+            for _ in range(args.rounds):
+                for target, url in (("bare", bare_url), ("click", click_url)):
+                    if mode == "in-process":
+                        result = await load_with_warmup(url, args.requests, args.warmup, args.concurrency,
+                                                        args.time_limit)
+                    elif mode == "process":
+                        result = await load_in_child(url, args)
+                    elif mode == "wrk":
+                        result = await load_with_wrk(url, args, script)
+                    else:
+                        raise SystemExit(f"unknown mode {mode!r} (in-process, process, wrk)")
+                    ok_clicks += result.requests if target == "click" else 0
+                    best = results.setdefault(mode, {}).get(target)
+                    if best is None or result.rps > best.rps:
+                        results[mode][target] = result
+    finally:
+        await click_runner.cleanup()  # finishes requests in flight, flushes and stops the click writer
+        await bare_runner.cleanup()
+    try:
         stored = await count_clicks(container.deps)
     finally:
-        await click_runner.cleanup()  # flushes and stops the click writer
-        await bare_runner.cleanup()
         await container.close()
-    report(results, args, service.writer, stored, ok_clicks)
+    report(results, args, service.writer, stored, ok_clicks, (load_before, os.getloadavg()[0]))
 
 
 def report(results: dict[str, dict[str, Result]], args: argparse.Namespace, writer: Any, stored: int,
-           ok_clicks: int) -> None:
+           ok_clicks: int, load: tuple[float, float]) -> None:
     print(f"redirect bench: {args.concurrency} connections, {args.requests} requests after {args.warmup} warm-up "
-          f"per run (wrk: {args.wrk_seconds}s), SQLite WAL file, {os.cpu_count()} CPUs, Python "
+          f"per run (wrk: {args.wrk_seconds}s), best of {args.rounds} alternating rounds, SQLite WAL file, "
+          f"{os.cpu_count()} CPUs (load average {load[0]:.1f} before, {load[1]:.1f} after), Python "
           f"{sys.version.split()[0]}, aiohttp {aiohttp.__version__}")
     print(f"{'client':<11} {'target':<6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
     for mode, pair in results.items():
@@ -228,19 +263,16 @@ def report(results: dict[str, dict[str, Result]], args: argparse.Namespace, writ
             ratio = f"{r.rps / pair['bare'].rps:.0%}" if target == "click" else ""
             print(f"{mode:<11} {target:<6} {r.rps:>8.0f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.errors:>7} {ratio:>6}")
     print(f"click writer: {writer.clicks} clicks in {writer.batches} commits "
-          f"(avg batch {writer.clicks / max(writer.batches, 1):.1f}); {stored} rows stored "
-          f"(≥ {ok_clicks} measured 302s + warm-ups)")
-    # The fairest available run is the one whose load generator does not share the server's core.
-    best = next((m for m in ("wrk", "process", "in-process") if m in results), None)
-    if best is None:
-        return
-    bare, click = results[best]["bare"], results[best]["click"]
-    ratio = click.rps / bare.rps
-    met = ratio >= GOAL_RATIO and click.p99_ms < GOAL_P99_MS and click.errors == 0
-    print(f"SUMMARY: GET /r/{{code}} (SQLite, group commit) {click.rps:,.0f} req/s vs bare aiohttp 302 "
-          f"{bare.rps:,.0f} req/s = {ratio:.0%}, p50 {click.p50_ms:.1f} ms, p99 {click.p99_ms:.1f} ms at "
-          f"{args.concurrency} connections ({best} client, {os.cpu_count()} CPUs); goal ≥{GOAL_RATIO:.0%} and "
-          f"p99 <{GOAL_P99_MS:.0f} ms: {'met' if met else 'NOT met'}")
+          f"(avg batch {writer.clicks / max(writer.batches, 1):.1f}); {stored} rows in the database "
+          f"(measured 302s: {ok_clicks}, the rest are warm-ups)")
+    for mode, pair in results.items():
+        bare, click = pair["bare"], pair["click"]
+        ratio = click.rps / bare.rps
+        met = ratio >= GOAL_RATIO and click.p99_ms < GOAL_P99_MS and click.errors == 0
+        print(f"SUMMARY [{mode} client]: GET /r/{{code}} (SQLite, group commit) {click.rps:,.0f} req/s vs bare "
+              f"aiohttp 302 {bare.rps:,.0f} req/s = {ratio:.0%}, p50 {click.p50_ms:.1f} ms, p99 "
+              f"{click.p99_ms:.1f} ms at {args.concurrency} connections, {os.cpu_count()} CPUs; goal "
+              f"≥{GOAL_RATIO:.0%} and p99 <{GOAL_P99_MS:.0f} ms: {'met' if met else 'NOT met'}")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -251,6 +283,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--time-limit", type=float, default=TIME_LIMIT)
     parser.add_argument("--wrk-seconds", type=int, default=WRK_SECONDS)
     parser.add_argument("--modes", default="in-process,process,wrk")
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--client", metavar="URL", help=argparse.SUPPRESS)  # child-process load generator
     return parser.parse_args(argv)
 
@@ -267,7 +300,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-redirect-") as tmp:
         database_url = f"sqlite+aiosqlite:///{tmp}/bench.db"
         upgrade(database_url)  # the real migrations, before our event loop (alembic runs its own)
-        asyncio.run(run(database_url, args))
+        asyncio.run(run(database_url, args, tmp))
 
 
 if __name__ == "__main__":

@@ -116,7 +116,7 @@ async def test_redirect_carries_click_id_and_subs_and_keeps_the_target_query(cli
     [row] = await clicks(deps)
     assert query == {"utm_source": ["pp"], "x": ["a b"], "click_id": [row.click_id], "sub1": ["tg"],
                      "sub2": ["override"], "sub3": ["new"], "sub4": ["z" * 64]}
-    assert len(row.click_id) == 22 and row.click_id.isalnum()
+    assert len(row.click_id) == 32 and int(row.click_id, 16) >= 0  # 128 random bits, hex
     assert (row.link_id, row.partner_id, row.offer_id) == (world.link_id, world.partner_id, world.offer_id)
     assert (row.sub1, row.sub2, row.sub3, row.sub4, row.sub5) == ("tg", "override", "new", "z" * 64, None)
     assert row.created_at == deps.clock.now()
@@ -269,7 +269,10 @@ def test_client_ip_walks_forwarded_for_only_through_trusted_hops():
     assert client_ip("9.9.9.9", ["1.2.3.4"], trusted) == "9.9.9.9"  # untrusted peer: header ignored
     assert client_ip("127.0.0.1", ["not-an-ip"], trusted) == "127.0.0.1"
     assert client_ip("127.0.0.1", [], trusted) == "127.0.0.1"
+    assert client_ip("127.0.0.1", ["01.2.3.4"], trusted) == "127.0.0.1"  # ambiguous forms are not addresses
     assert client_ip("::ffff:1.2.3.4", [], trusted) == "1.2.3.4"
+    assert client_ip("::1", ["2001:DB8::1 "], parse_networks(["::1"])) == "2001:db8::1"  # one spelling per IP
+    assert client_ip("::1", ["2001:db8::1"], trusted) == "::1"  # IPv4 proxies do not vouch for ::1
     assert client_ip(None, [], trusted) == ""
 
 
