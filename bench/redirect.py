@@ -10,6 +10,7 @@ average is printed). Requests carry X-Forwarded-For from a pool of 10,000 addres
 proxy), so the click side sees distinct visitors, as in life, rather than one flooding IP.
 
   python -m bench redirect              # or: python -m bench.redirect --requests 5000 --modes process,wrk
+  python -m bench.redirect --uvloop     # both servers on uvloop, as `python -m bot` runs
 """
 from __future__ import annotations
 
@@ -284,6 +285,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--wrk-seconds", type=int, default=WRK_SECONDS)
     parser.add_argument("--modes", default="in-process,process,wrk")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--uvloop", action="store_true", help="serve on uvloop, as `python -m bot` does")
     parser.add_argument("--client", metavar="URL", help=argparse.SUPPRESS)  # child-process load generator
     return parser.parse_args(argv)
 
@@ -300,7 +302,12 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-redirect-") as tmp:
         database_url = f"sqlite+aiosqlite:///{tmp}/bench.db"
         upgrade(database_url)  # the real migrations, before our event loop (alembic runs its own)
-        asyncio.run(run(database_url, args, tmp))
+        if args.uvloop:
+            import uvloop
+
+            uvloop.run(run(database_url, args, tmp))
+        else:
+            asyncio.run(run(database_url, args, tmp))
 
 
 if __name__ == "__main__":
