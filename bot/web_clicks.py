@@ -46,6 +46,7 @@ def add_click_routes(app: web.Application, container: Container,
     app[CLICKS] = service
     # Other features (archiving a link, pausing an offer) reach invalidate() through the container.
     container.extras["clicks"] = service
+    container.deps.invalidate_links = service.invalidate
 
     async def redirect(request: web.Request) -> web.StreamResponse:
         click = ClickRequest(

@@ -49,3 +49,6 @@ class Deps:
     config: ProgramConfig = field(default_factory=ProgramConfig)
     # Called after a commit that wrote outbox rows, so delivery starts now instead of at the next poll.
     wake_outbox: Callable[[], None] = lambda: None
+    # Called when a link stops redirecting (archived link: its code; paused/resumed offer: None = all), so the
+    # click route's cache drops it now instead of after its TTL.
+    invalidate_links: Callable[[str | None], None] = lambda code: None

@@ -190,6 +190,7 @@ class LinksService:
             await uow.session.execute(update(TrackingLink).where(
                 TrackingLink.id == link_id, TrackingLink.archived_at.is_(None)).values(archived_at=self.deps.clock.now()))
             await uow.commit()
+        self.deps.invalidate_links(link.code)
         reply = await self.home(inc, edit=True)
         reply.toast = Toast("link-archived")
         return reply

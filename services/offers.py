@@ -152,6 +152,7 @@ class OffersService:
             new_status = "paused" if offer.status == "active" else "active"
             await uow.session.execute(update(Offer).where(Offer.id == offer_id).values(status=new_status))
             await uow.commit()
+        self.deps.invalidate_links(None)
         return await self.show(inc, offer_id, toast=Toast(f"offer-{new_status}"))
 
     async def _create(self, uow: UnitOfWork, inc: Incoming, data: dict[str, Any]) -> Reply:
@@ -175,6 +176,7 @@ class OffersService:
             if name in data:
                 _apply(offer, name, data[name])
         await uow.session.flush()
+        self.deps.invalidate_links(None)  # a new target URL must not wait for the click cache's TTL
         return Reply(screens=[self._card(offer, edit=False)], toast=Toast("settings-saved"))
 
 

@@ -361,3 +361,18 @@ async def test_unknown_codes_do_not_grow_the_cache_beyond_its_bound(deps):
         assert await clicks_service.links.get(f"Nope{i:04d}") is None
     assert len(clicks_service.links._entries) == 5
 
+
+
+async def test_pausing_an_offer_or_archiving_a_link_stops_redirects_at_once(client, deps, world):
+    """The bot's use cases drop the click route's cache: no 30-second window of stale redirects."""
+    from services.dto import Incoming
+    from services.offers import OffersService
+    from services.forms import FormRunner
+
+    assert (await get(client, f"/r/{world.code}")).status == 302  # cached now
+    async with deps.uow() as uow:
+        await uow.staff.seed([("telegram", "900", "manager")], deps.clock.now())
+        await uow.commit()
+    offers = OffersService(deps, FormRunner(deps))
+    await offers.toggle_pause(Incoming(messenger="telegram", user_id="900", chat_id="900"), world.offer_id)
+    assert (await get(client, f"/r/{world.code}")).status == 404
