@@ -16,6 +16,7 @@ from services.onboarding import REJECT_FORM, OnboardingService
 from services.review_screens import ReviewScreens
 from services.settings import SettingsService
 from services.support import FORM as SUPPORT_FORM
+from services.support import REPLY_FORM as SUPPORT_REPLY_FORM
 from services.support import SupportService
 
 
@@ -38,6 +39,7 @@ class Services:
         self.settings.on_action.add(r"set:linkacc", self.accounts.issue_code)
         self.support = SupportService(deps)
         self.conversation.forms[SUPPORT_FORM] = self.support.on_form_message
+        self.conversation.forms[SUPPORT_REPLY_FORM] = self.support.reply_form_message
         self.conversation.reply_hook = self.support.staff_message
         self.conversation.ticket_hook = self.support.partner_message
         self.conversation.sections["support"] = self.support.open

@@ -21,6 +21,7 @@ from services.ports import NEW_THREAD
 from services.staff import has_role
 
 FORM = "support"
+REPLY_FORM = "support_reply"  # a staff member pressed Reply: their next message in that chat is the answer
 STAFF_ROLES = ("support",)  # admin passes every role check too
 ACTIVE = ("open", "answered")
 TEXT_MAX = 3500  # leaves room for the card around it within Telegram's 4096
@@ -38,6 +39,7 @@ class SupportService:
         self.on_action.add(rf"sup:dispute:{ID}", self.dispute)
         self.on_action.add(r"sup:cancel", self.cancel_form)
         self.on_action.add(rf"sup:take:{ID}", self.take)
+        self.on_action.add(rf"sup:reply:{ID}", self.start_reply)
         self.on_action.add(rf"sup:close:{ID}", self.close)
         self.on_action.add(rf"sup:rate:{ID}:([1-5])", self.rate)
 
@@ -144,12 +146,34 @@ class SupportService:
 
     # ---- staff side --------------------------------------------------------------------------------------
 
+    async def start_reply(self, inc: Incoming, ticket_id: int) -> Reply:
+        """The Reply button: for people who would rather not use their client's reply gesture."""
+        async with self.deps.uow() as uow:
+            if not await has_role(uow, inc, STAFF_ROLES):
+                return Reply(toast=Toast("err-not-allowed", alert=True))
+            ticket = await uow.session.get(Ticket, ticket_id)
+            if ticket is None or ticket.status == "closed":
+                return Reply(toast=Toast("sup-already-closed"))
+            await uow.forms.save(inc.messenger, inc.user_id, REPLY_FORM, "text",
+                                 {"ticket": ticket_id, "chat": inc.chat_id}, self.deps.clock.now())
+            await uow.commit()
+        return Reply(toast=Toast("sup-reply-prompt", {"id": ticket_id}, alert=True))
+
+    async def reply_form_message(self, inc: Incoming) -> Reply:
+        """A private-chat answer after Reply (form `support_reply`); group answers arrive via staff_message."""
+        return await self.staff_message(inc) or Reply()
+
     async def staff_message(self, inc: Incoming) -> Reply | None:
         """A staff member's reply in the staff chat (or privately, to a forwarded ticket). None: not for us."""
         async with self.deps.uow() as uow:
-            if not self._is_staff_chat(inc) and inc.reply_to is None:
+            pending = await uow.forms.get(inc.messenger, inc.user_id)
+            if pending is not None and pending.form == REPLY_FORM and pending.data.get("chat") == inc.chat_id:
+                await uow.forms.clear(inc.messenger, inc.user_id)  # committed only with the answer itself
+                subject: str | None = f"ticket:{pending.data['ticket']}"
+            elif not self._is_staff_chat(inc) and inc.reply_to is None:
                 return None
-            subject = await uow.outbox.subject_of_reply(inc.messenger, inc.chat_id, reply_to=inc.reply_to)
+            else:
+                subject = await uow.outbox.subject_of_reply(inc.messenger, inc.chat_id, reply_to=inc.reply_to)
             if subject is None and inc.thread_id:
                 subject = await uow.outbox.subject_of_reply(inc.messenger, inc.chat_id, thread=inc.thread_id)
             if subject is None or not subject.startswith("ticket:"):
@@ -322,7 +346,7 @@ class SupportService:
         attachments = question.attachments if question else ()
         if ticket.status == "closed":
             return Screen("sup-card", args)
-        buttons: list[Button] = []
+        buttons: list[Button] = [Button("sup-btn-reply", f"sup:reply:{ticket.id}")]
         if ticket.assignee is None:
             buttons.append(Button("sup-btn-take", f"sup:take:{ticket.id}"))
         buttons.append(Button("sup-btn-close", f"sup:close:{ticket.id}"))

@@ -50,3 +50,5 @@ sup-list =
     🎫 Open tickets: { $count } (oldest first)
     { $tickets }
 sup-sla = ⏰ Ticket #{ $id } from { $name } has waited { $minutes } min without an answer.
+sup-btn-reply = ↩️ Reply
+sup-reply-prompt = Send your answer to ticket #{ $id } as your next message in this chat (text, photo or document).

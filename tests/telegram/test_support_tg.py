@@ -54,7 +54,7 @@ async def test_round_trip_with_topic_attachments_and_csat(services, tg):
     assert topic.method.chat_id == STAFF_CHAT and topic.method.name.startswith("#1")
     [card] = sent_to(tg, STAFF_CHAT)
     assert card.message_thread_id == 77 and "Where is my payout?" in card.text and "Партнёр №1: Ivan" in card.text
-    assert [b.callback_data for b in card.reply_markup.inline_keyboard[0]] == ["sup:take:1", "sup:close:1"]
+    assert [b.callback_data for b in card.reply_markup.inline_keyboard[0]] == ["sup:reply:1", "sup:take:1", "sup:close:1"]
     card_id = tg.session.of("sendMessage")[-1]
     [row] = await rows(services, OutboxMessage, OutboxMessage.kind == "ticket")
     assert row.delivered_thread == "77" and row.delivered_ref
@@ -144,3 +144,19 @@ async def test_empty_and_cancel(services, tg):
     await tg.press(PARTNER, "sup:cancel")
     await tg.send(PARTNER, "hello?")
     assert await rows(services, Ticket) == []
+
+
+async def test_reply_button_answers_without_the_reply_gesture(services, tg):
+    await open_ticket(services, tg)
+    await deliver(services, tg)
+    await tg.press(OUTSIDER, "sup:reply:1", chat_id=STAFF_CHAT)
+    assert "прав" in tg.toasts()[-1]
+    await tg.press(SUPPORT, "sup:reply:1", chat_id=STAFF_CHAT)
+    assert "№1" in tg.toasts()[-1]
+    tg.clear()
+    await tg.send(SUPPORT, "Checked: your payout left on Monday.", chat_id=STAFF_CHAT, chat_type="supergroup")
+    await deliver(services, tg)
+    assert "Checked: your payout left on Monday." in tg.texts(PARTNER)[-1]
+    # The Reply button is used up: the next plain message in the group is chatter again.
+    await tg.send(SUPPORT, "coffee anyone?", chat_id=STAFF_CHAT, chat_type="supergroup")
+    assert [m.text for m in await rows(services, TicketMessage)][-1] == "Checked: your payout left on Monday."

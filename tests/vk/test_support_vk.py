@@ -120,7 +120,7 @@ async def test_round_trip_with_attachments_both_ways_and_csat(services, vk, tg, 
     [card] = sent_to(tg, STAFF_CHAT)
     assert card.message_thread_id == 77 and "Where is my payout?" in card.text
     assert "vk:111" in card.text and "Ivan Petrov" in card.text
-    assert [b.callback_data for b in card.reply_markup.inline_keyboard[0]] == ["sup:take:1", "sup:close:1"]
+    assert [b.callback_data for b in card.reply_markup.inline_keyboard[0]] == ["sup:reply:1", "sup:take:1", "sup:close:1"]
     [photo] = sent_to(tg, STAFF_CHAT, "sendPhoto")
     assert photo.photo == BIG_PHOTO_URL  # the largest size, not the last one listed
     assert photo.message_thread_id == 77
