@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from services import notify
 from services.actions import ID, ActionTable
 from services.db.models import Partner
 from services.db.support_models import Ticket, TicketMessage
-from services.db.tracking_models import Conversion, LedgerEntry
+from services.db.tracking_models import Conversion
 from services.db.uow import UnitOfWork
 from services.deps import Deps
+from services.money import format_money
+from services.tracking.ledger import balances
 from services.dto import Button, Incoming, Reply, Screen, Toast
 from services.ports import NEW_THREAD
 from services.staff import has_role
@@ -25,10 +26,6 @@ REPLY_FORM = "support_reply"  # a staff member pressed Reply: their next message
 STAFF_ROLES = ("support",)  # admin passes every role check too
 ACTIVE = ("open", "answered")
 TEXT_MAX = 3500  # leaves room for the card around it within Telegram's 4096
-
-
-def _money(amount: Decimal) -> str:
-    return f"{amount.quantize(Decimal('0.01')):,}".replace(",", " ")
 
 
 class SupportService:
@@ -327,13 +324,12 @@ class SupportService:
                     ) -> Screen:
         """The partner card staff see: who, where from, tier, balance, last conversions; Take / Close."""
         accounts = await uow.accounts.for_partner(partner.id)
-        balances = (await uow.session.execute(
-            select(LedgerEntry.currency, LedgerEntry.bucket, func.sum(LedgerEntry.amount))
-            .where(LedgerEntry.partner_id == partner.id).group_by(LedgerEntry.currency, LedgerEntry.bucket))).all()
-        balance = ", ".join(f"{_money(Decimal(total))} {cur} ({bucket})" for cur, bucket, total in balances) or "0"
+        sums = await balances(uow, partner.id)
+        balance = ", ".join(f"{format_money(b['available'], cur)} / {format_money(b['hold'], cur)} (hold)"
+                            for cur, b in sorted(sums.items())) or "0"
         conversions = (await uow.session.scalars(select(Conversion).where(Conversion.partner_id == partner.id)
                                                   .order_by(Conversion.id.desc()).limit(3))).all()
-        recent = "; ".join(f"#{c.id} {c.status} {_money(c.commission)} {c.currency}" for c in conversions) or "—"
+        recent = "; ".join(f"#{c.id} {c.status} {format_money(c.commission, c.currency)}" for c in conversions) or "—"
         args: dict[str, Any] = {
             "id": ticket.id, "partner": partner.id, "name": partner.name or "—", "status": ticket.status,
             "messenger": ticket.messenger, "accounts": ", ".join(f"{a.messenger}:{a.external_id}" for a in accounts),
