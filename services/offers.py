@@ -101,13 +101,19 @@ class OffersService:
         return Reply.of(Screen("offers-list", {"count": len(offers)}, edit=edit,
                                buttons=rows + ((Button("offer-btn-new", "adm:offer:new"),),)))
 
+    @staticmethod
+    async def _managed(uow: UnitOfWork, inc: Incoming, offer_id: int) -> Offer | Reply:
+        """The offer, for a manager; otherwise the refusal to show (no rights, or a stale button)."""
+        if not await has_role(uow, inc, notify.MANAGER_ROLES):
+            return Reply(toast=Toast("err-not-allowed", alert=True))
+        offer = await uow.session.get(Offer, offer_id)
+        return offer if offer is not None else Reply(toast=Toast("err-stale-button"))
+
     async def show(self, inc: Incoming, offer_id: int, *, edit: bool = True, toast: Toast | None = None) -> Reply:
         async with self.deps.uow() as uow:
-            if not await has_role(uow, inc, notify.MANAGER_ROLES):
-                return Reply(toast=Toast("err-not-allowed", alert=True))
-            offer = await uow.session.get(Offer, offer_id)
-            if offer is None:
-                return Reply(toast=Toast("err-stale-button"))
+            offer = await self._managed(uow, inc, offer_id)
+        if isinstance(offer, Reply):
+            return offer
         return Reply(screens=[self._card(offer, edit)], toast=toast)
 
     def _card(self, offer: Offer, edit: bool) -> Screen:
@@ -131,11 +137,9 @@ class OffersService:
         if field not in EDITABLE:
             return Reply(toast=Toast("err-stale-button"))
         async with self.deps.uow() as uow:
-            if not await has_role(uow, inc, notify.MANAGER_ROLES):
-                return Reply(toast=Toast("err-not-allowed", alert=True))
-            offer = await uow.session.get(Offer, offer_id)
-            if offer is None:
-                return Reply(toast=Toast("err-stale-button"))
+            offer = await self._managed(uow, inc, offer_id)
+            if isinstance(offer, Reply):
+                return offer
             current = getattr(offer, field)
             reply = await self.forms.begin(uow, inc, f"offer_edit:{field}",
                                            {"offer": offer_id, field: None if current is None else str(current)})
@@ -144,11 +148,9 @@ class OffersService:
 
     async def toggle_pause(self, inc: Incoming, offer_id: int) -> Reply:
         async with self.deps.uow() as uow:
-            if not await has_role(uow, inc, notify.MANAGER_ROLES):
-                return Reply(toast=Toast("err-not-allowed", alert=True))
-            offer = await uow.session.get(Offer, offer_id)
-            if offer is None:
-                return Reply(toast=Toast("err-stale-button"))
+            offer = await self._managed(uow, inc, offer_id)
+            if isinstance(offer, Reply):
+                return offer
             new_status = "paused" if offer.status == "active" else "active"
             await uow.session.execute(update(Offer).where(Offer.id == offer_id).values(status=new_status))
             await uow.commit()

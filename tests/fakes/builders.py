@@ -13,16 +13,20 @@ from tests.fakes.tg_harness import TelegramHarness
 PARTNER = 111
 
 
-@pytest.fixture
-async def partner_id(services) -> int:
-    tg = TelegramHarness(services)
-    await tg.send(PARTNER, "/start", language_code="en")
+async def approved_partner(services, tg: TelegramHarness, user: int = PARTNER) -> int:
+    """A Telegram person who pressed /start, approved without the form (the form has tests of its own)."""
+    await tg.send(user, "/start", language_code="en")
     async with services.deps.uow() as uow:
-        account = await uow.accounts.get("telegram", str(PARTNER))
+        account = await uow.accounts.get("telegram", str(user))
         await uow.partners.move_status(account.partner_id, ("new",), "approved")
-        await uow.forms.clear("telegram", str(PARTNER))
+        await uow.forms.clear("telegram", str(user))
         await uow.commit()
         return account.partner_id
+
+
+@pytest.fixture
+async def partner_id(services) -> int:
+    return await approved_partner(services, TelegramHarness(services))
 
 
 async def add_sale(services, partner_id: int, amount: str, *, days_ago: int = 1, status: str = "approved") -> None:

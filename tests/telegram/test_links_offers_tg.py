@@ -9,6 +9,7 @@ from sqlalchemy import select
 from services.db.models import Partner
 from services.db.tracking_models import NotificationMute, Offer, TrackingLink
 from services.offers import ensure_default_offer
+from tests.fakes.builders import approved_partner
 from tests.fakes.tg_harness import TelegramHarness
 
 PARTNER = 111
@@ -18,15 +19,6 @@ MANAGER = 900
 @pytest.fixture
 def tg(services) -> TelegramHarness:
     return TelegramHarness(services)
-
-
-async def approved_partner(services, tg, user: int = PARTNER) -> None:
-    await tg.send(user, "/start", language_code="en")
-    async with services.deps.uow() as uow:
-        account = await uow.accounts.get("telegram", str(user))
-        await uow.partners.move_status(account.partner_id, ("new",), "approved")
-        await uow.forms.clear("telegram", str(user))
-        await uow.commit()
 
 
 async def all_rows(services, model, *where):
