@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from aiohttp import hdrs, web
 
 from bot.container import Container
+from services.tracking.click_store import SqliteClickStore
 from services.tracking.clicks import (
     CLICK_COOKIE,
     DEFAULT_TRUSTED_PROXIES,
@@ -37,7 +38,9 @@ def add_click_routes(app: web.Application, container: Container,
     """Registers /r/{code} (GET and HEAD) and runs the click writer for the app's lifetime: started on startup,
     flushed and stopped on cleanup. Call before the app starts. trusted_proxies: peers (IPs or CIDRs) whose
     X-Forwarded-For is believed — put your reverse proxy here; everyone else's header is ignored."""
-    service = service or ClickService(container.deps)
+    # SQLite file: clicks get a writer connection and thread of their own (see services/tracking/click_store.py).
+    service = service or ClickService(container.deps,
+                                      store=SqliteClickStore.for_url(container.settings.database_url))
     trusted = parse_networks(trusted_proxies)
     # Assembled by hand, not with set_cookie(): the id is hex and the rest is fixed, so no quoting is
     # needed, and http.cookies costs more per click than the rest of this handler.
