@@ -139,7 +139,9 @@ class SqlClickStore:
 def sqlite_stamp(at: datetime) -> str:
     """What SQLAlchemy's SQLite DATETIME stores for UTCDateTime (naive UTC, microseconds), so rows written here
     and rows written through the ORM compare and parse alike."""
-    return at.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if at.tzinfo is not UTC:  # the clocks give UTC already; this runs three times per click
+        at = at.astimezone(UTC)
+    return at.isoformat(" ", "microseconds")[:26]  # without "+00:00"
 
 
 _SQLITE_COLUMNS = ("click_id", "link_id", "partner_id", "offer_id", "created_at", "ip_hash", "ua_hash",
@@ -200,11 +202,11 @@ class SqliteClickStore:
         self.path = path
         self._busy_timeout_ms = busy_timeout_ms
         # One thread: SQLite has one writer anyway, and the connection stays on the thread that opened it.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="click-store")
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="click_store")
         # WAL checkpoints (copying the log into the database file, with fsyncs) were a third of the write time
         # when they ran inside the click transaction that crossed the threshold; a PASSIVE checkpoint on a
         # connection and thread of its own runs beside the writer instead of in front of the visitors.
-        self._checkpointer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="click-checkpoint")
+        self._checkpointer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="click_checkpoint")
         self.checkpoint_rows = checkpoint_rows
         self._rows_since_checkpoint = 0
         self._checkpoint_pending = False
