@@ -1,25 +1,26 @@
-"""Where the click writer's batches are committed: one transaction per batch, one statement for all its rows.
+"""Where the click writer's batches are committed: one transaction per batch.
 
 Two stores behind one port, because the click path is the only place where the cost of a write decides what the
 server can take:
 - SqlClickStore: SQLAlchemy on the unit of work (PostgreSQL through asyncpg, or any database).
-- SqliteClickStore: the same statement through the standard sqlite3 module on a connection of its own, in a
-  thread of its own. Through aiosqlite + SQLAlchemy a batch cost the event loop ~1 ms of CPU (compiling
-  parameters, type processors per row, a thread hand-off and a loop turn for every call), which was ~40 % of the
-  loop's time under load; here the loop hands over a list once per batch and sqlite3 runs the rows in C with the
-  GIL released while SQLite works, on the other core. WAL lets the bots' connections read meanwhile; writers take
-  turns through SQLite's busy timeout, as before.
+- SqliteClickStore (file-backed SQLite): hands each batch to a writer process of its own
+  (services.tracking.sqlite_click_writer) over a pipe. Through aiosqlite + SQLAlchemy a batch cost the event loop
+  ~1 ms of CPU (parameter compilation, type processors per row, a thread hand-off and loop turn per call), and a
+  writer thread in this process still stalled the loop on the GIL; the process leaves the loop one pickle and
+  two pipe operations per batch. WAL lets the bots' connections read meanwhile; writers take turns through
+  SQLite's busy timeout, as before.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
-import threading
+import os
+import pickle
+import struct
+import sys
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import BigInteger, Boolean, Insert, and_, bindparam, case, func, insert, not_, select
@@ -29,39 +30,20 @@ from sqlalchemy.exc import IntegrityError
 from services.db.base import UTCDateTime
 from services.db.tracking_models import Click
 from services.db.uow import UnitOfWork
+from services.tracking.click_rows import (
+    FLAG_FLOOD,
+    FLOOD_WINDOW,
+    SUB_KEYS,
+    UNIQUE_SCAN,
+    UNIQUE_WINDOW,
+    BatchRejected,
+    ClickRow,
+)
+from services.tracking.sqlite_click_writer import OK, READY, REJECTED
 
 log = logging.getLogger(__name__)
 
-SUB_KEYS = ("sub1", "sub2", "sub3", "sub4", "sub5")
-UNIQUE_WINDOW = timedelta(hours=24)
-FLOOD_WINDOW = timedelta(hours=1)
-FLAG_FLOOD = "flood"
-# The unique check reads at most this many of the IP's latest clicks: a visitor behind a busy shared address
-# (carrier NAT) may count as unique again after that many others, but an IP flooding us cannot make every one of
-# its clicks scan all of its history.
-UNIQUE_SCAN = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class ClickRow:
-    """One click as the redirect decided it; is_unique and the flood flag are left to the insert."""
-    click_id: str
-    link_id: int
-    partner_id: int
-    offer_id: int
-    created_at: datetime  # aware UTC
-    ip_hash: str
-    ua_hash: str
-    user_agent: str | None
-    referer: str | None
-    subs: tuple[str | None, str | None, str | None, str | None, str | None]  # sub1..sub5
-    flags: str | None  # comma-separated; the insert appends "flood"
-    flood_limit: int  # clicks per IP hash per hour before "flood"; 0 = no check
-
-
-class BatchRejected(Exception):
-    """A constraint refused the batch (a row's link deleted since it was cached…): nothing of it was written."""
-
+__all__ = ["BatchRejected", "ClickRow", "ClickStore", "SqlClickStore", "SqliteClickStore", "INSERT"]
 
 class ClickStore(Protocol):
     async def write(self, rows: Sequence[ClickRow]) -> None:
@@ -99,22 +81,17 @@ def _insert_statement() -> Insert:
 INSERT = _insert_statement()
 
 
-def row_params(row: ClickRow, stamp: Callable[[datetime], Any] = lambda at: at) -> dict[str, Any]:
-    """INSERT's parameters for one row; `stamp` turns a datetime into what the driver is given."""
+def row_params(row: ClickRow) -> dict[str, Any]:
+    """INSERT's parameters for one row."""
     at = row.created_at
     s1, s2, s3, s4, s5 = row.subs
     return {
         "click_id": row.click_id, "link_id": row.link_id, "partner_id": row.partner_id, "offer_id": row.offer_id,
-        "created_at": stamp(at), "ip_hash": row.ip_hash, "ua_hash": row.ua_hash, "user_agent": row.user_agent,
+        "created_at": at, "ip_hash": row.ip_hash, "ua_hash": row.ua_hash, "user_agent": row.user_agent,
         "referer": row.referer, "sub1": s1, "sub2": s2, "sub3": s3, "sub4": s4, "sub5": s5, "flags": row.flags,
-        "day_ago": stamp(at - UNIQUE_WINDOW), "hour_ago": stamp(at - FLOOD_WINDOW),
+        "day_ago": at - UNIQUE_WINDOW, "hour_ago": at - FLOOD_WINDOW,
         "flood_check": row.flood_limit > 0, "flood_offset": max(row.flood_limit - 1, 0),
     }
-
-
-ROW_PARAMS = frozenset(("click_id", "link_id", "partner_id", "offer_id", "created_at", "ip_hash", "ua_hash",
-                        "user_agent", "referer", *SUB_KEYS, "flags", "day_ago", "hour_ago", "flood_check",
-                        "flood_offset"))
 
 
 class SqlClickStore:
@@ -136,108 +113,37 @@ class SqlClickStore:
         pass
 
 
-def sqlite_stamp(at: datetime) -> str:
-    """What SQLAlchemy's SQLite DATETIME stores for UTCDateTime (naive UTC, microseconds), so rows written here
-    and rows written through the ORM compare and parse alike."""
-    if at.tzinfo is not UTC:  # the clocks give UTC already; this runs three times per click
-        at = at.astimezone(UTC)
-    return at.isoformat(" ", "microseconds")[:26]  # without "+00:00"
+class ClickStoreDown(Exception):
+    """The writer process could not be started or died: this batch is lost to the visitors (503), the next
+    batch starts a new process."""
 
 
-_SQLITE_COLUMNS = ("click_id", "link_id", "partner_id", "offer_id", "created_at", "ip_hash", "ua_hash",
-                   "user_agent", "referer", *SUB_KEYS)
-# One statement for the whole batch: sqlite3 releases the GIL once for all rows, not twice per row (executemany),
-# which under a busy event loop made the writer thread queue for the GIL at every row. Because the SELECT reads
-# clicks, SQLite materialises it before inserting, so the subqueries see only earlier batches; the batch's own
-# earlier rows are accounted for by the caller (seen_in_batch, flood_forced, flood_need). Both checks read
-# ix_clicks_ip_visitor only, each scan bounded by a parameter after the rows: UNIQUE_SCAN, and for the flood
-# test the largest limit of the batch (the IP's clicks of the last hour are counted up to it; SQLite allows no
-# outer column in OFFSET, which the per-row statement of SqlClickStore uses instead).
-_SQLITE_INSERT = """WITH v(ord, {columns}, flags, day_ago, hour_ago, seen_in_batch, flood_check, flood_forced,
-  flood_need) AS (VALUES {{rows}})
-INSERT INTO clicks ({columns}, is_unique, flags)
-SELECT {columns},
-  NOT v.seen_in_batch AND NOT EXISTS (
-    SELECT 1 FROM (SELECT c.link_id, c.ua_hash FROM clicks AS c WHERE c.ip_hash = v.ip_hash AND c.created_at > v.day_ago
-                   ORDER BY c.created_at DESC LIMIT ?) AS latest
-    WHERE latest.link_id = v.link_id AND latest.ua_hash = v.ua_hash),
-  CASE WHEN v.flood_check AND (v.flood_forced OR (
-    SELECT count(*) FROM (SELECT 1 FROM clicks AS c WHERE c.ip_hash = v.ip_hash AND c.created_at > v.hour_ago
-                          LIMIT ?)) >= v.flood_need)
-  THEN coalesce(v.flags || ',', '') || '{flood}' ELSE v.flags END
-FROM v ORDER BY v.ord""".format(columns=", ".join(_SQLITE_COLUMNS), flood=FLAG_FLOOD)
-_SQLITE_PARAMS_PER_ROW = 1 + len(_SQLITE_COLUMNS) + 7  # ord, the columns, flags … flood_need
-_SQLITE_ROW = "(" + ", ".join("?" * _SQLITE_PARAMS_PER_ROW) + ")"
+_LENGTH = struct.Struct(">I")
+_PROJECT_ROOT = str(Path(__file__).resolve().parents[2])  # where `-m services…` resolves
 
 
-class _WindowStamps:
-    """(stamp, stamp 24 h before, stamp 1 h before) of a click time. The windows are whole hours, so they change
-    only the "YYYY-MM-DD HH" head of the stamp: the shifted heads are computed once per hour and the rest is
-    shared. This runs for every click on the writer thread while holding the GIL the event loop needs."""
+class _Conversation:
+    """One writer process and the answers it owes, in order."""
 
-    def __init__(self) -> None:
-        self._heads: dict[str, tuple[str, str]] = {}
-
-    def __call__(self, at: datetime) -> tuple[str, str, str]:
-        stamp = sqlite_stamp(at)
-        head, tail = stamp[:13], stamp[13:]
-        shifted = self._heads.get(head)
-        if shifted is None:
-            hour = datetime.fromisoformat(head + ":00")
-            shifted = ((hour - UNIQUE_WINDOW).isoformat(" ")[:13], (hour - FLOOD_WINDOW).isoformat(" ")[:13])
-            if len(self._heads) > 64:
-                self._heads.clear()
-            self._heads[head] = shifted
-        return stamp, shifted[0] + tail, shifted[1] + tail
-
-
-assert UNIQUE_WINDOW % timedelta(hours=1) == FLOOD_WINDOW % timedelta(hours=1) == timedelta(0)
-_window_stamps = _WindowStamps()
-
-
-def sqlite_batch_params(rows: Sequence[ClickRow]) -> list[Any]:
-    """The flat parameter list of _SQLITE_INSERT for rows, in order, with what each row owes to the rows before
-    it in the same batch: a repeat visitor of the same link is not unique; an IP's earlier clicks in the batch
-    count towards its hourly flood limit (each of them is within the hour). Last, the two scan bounds."""
-    params: list[Any] = []
-    fingerprints: set[tuple[int, str, str]] = set()
-    per_ip: dict[str, int] = {}
-    for ordinal, row in enumerate(rows):
-        at = row.created_at
-        fingerprint = (row.link_id, row.ip_hash, row.ua_hash)
-        seen = fingerprint in fingerprints
-        fingerprints.add(fingerprint)
-        earlier = per_ip.get(row.ip_hash, 0)
-        per_ip[row.ip_hash] = earlier + 1
-        limit = row.flood_limit
-        stamp, day_ago, hour_ago = _window_stamps(at)
-        params += (ordinal, row.click_id, row.link_id, row.partner_id, row.offer_id, stamp, row.ip_hash,
-                   row.ua_hash, row.user_agent, row.referer, *row.subs, row.flags, day_ago, hour_ago, seen,
-                   limit > 0, limit > 0 and earlier >= limit, limit - earlier)
-    params += (UNIQUE_SCAN, max((row.flood_limit for row in rows), default=0))
-    return params
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.waiting: deque[asyncio.Future[tuple[bytes, str]]] = deque()  # one per batch sent
+        self.reader: asyncio.Task[None] | None = None
+        self.ended = False
 
 
 class SqliteClickStore:
-    """A batch as one statement (_SQLITE_INSERT) run by sqlite3 in a dedicated thread on its own connection."""
+    """Batches go to `python -m services.tracking.sqlite_click_writer PATH`, started on the first write and again
+    after a failure. The process commits them one after another in the order sent and answers in that order; a
+    reader task hands each answer to its batch, so a batch that timed out leaves the conversation intact."""
 
-    MAX_ROWS_PER_STATEMENT = 1000  # × 22 parameters + 2, under SQLite's 32,766
-
-    def __init__(self, path: str, *, busy_timeout_ms: int = 30_000, checkpoint_rows: int = 2000) -> None:
+    def __init__(self, path: str, *, start_timeout: float = 30.0) -> None:
         self.path = path
-        self._busy_timeout_ms = busy_timeout_ms
-        # One thread: SQLite has one writer anyway, and the connection stays on the thread that opened it.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="click_store")
-        # WAL checkpoints (copying the log into the database file, with fsyncs) were a third of the write time
-        # when they ran inside the click transaction that crossed the threshold; a PASSIVE checkpoint on a
-        # connection and thread of its own runs beside the writer instead of in front of the visitors.
-        self._checkpointer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="click_checkpoint")
-        self.checkpoint_rows = checkpoint_rows
-        self._rows_since_checkpoint = 0
-        self._checkpoint_pending = False
-        self.checkpoints = 0
-        self._local = threading.local()
+        self.start_timeout = start_timeout
+        self._conversation: _Conversation | None = None
+        self._send_lock = asyncio.Lock()
         self._closed = False
+        self.starts = 0
 
     @classmethod
     def for_url(cls, url: str) -> SqliteClickStore | None:
@@ -250,85 +156,100 @@ class SqliteClickStore:
         return cls(database)
 
     async def write(self, rows: Sequence[ClickRow]) -> None:
-        if self._closed:
-            raise RuntimeError("click store is closed")
-        await asyncio.get_running_loop().run_in_executor(self._executor, self._write, rows)
+        payload = pickle.dumps([tuple(row) for row in rows], protocol=pickle.HIGHEST_PROTOCOL)
+        answer: asyncio.Future[tuple[bytes, str]] = asyncio.get_running_loop().create_future()
+        async with self._send_lock:
+            if self._closed:
+                raise ClickStoreDown("click store is closed")
+            conversation = await self._running()
+            stdin = conversation.process.stdin
+            assert stdin is not None
+            # Queued before the bytes go out, so the reader can never see an answer without its batch.
+            conversation.waiting.append(answer)
+            try:
+                stdin.write(_LENGTH.pack(len(payload)) + payload)
+                await stdin.drain()
+            except ConnectionError as exc:
+                self._end(conversation, f"click writer process died: {exc!r}")
+        # If this wait is cancelled (the batch timed out), the answer still arrives and is dropped: the process
+        # keeps its place in the conversation, nothing needs restarting.
+        status, message = await answer
+        if status == REJECTED:
+            raise BatchRejected(message)
+        if status != OK:
+            raise ClickStoreDown(f"click writer: {message}")
 
     async def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor, self._disconnect)
-        self._executor.shutdown(wait=True)
-        await loop.run_in_executor(self._checkpointer, self._disconnect)
-        self._checkpointer.shutdown(wait=True)
+        async with self._send_lock:
+            self._closed = True
+            conversation, self._conversation = self._conversation, None
+            if conversation is None:
+                return
+            process = conversation.process
+            if process.returncode is None:
+                assert process.stdin is not None
+                process.stdin.close()  # end of input: it answers what it has, closes the database and exits
+                try:
+                    await asyncio.wait_for(process.wait(), 30)
+                except TimeoutError:
+                    log.error("click writer process did not exit; killing it")
+                    process.kill()
+                    await process.wait()
+            if conversation.reader is not None:
+                await asyncio.gather(conversation.reader, return_exceptions=True)
+            self._end(conversation, "click store closed")
 
-    # --- on the store's thread ---------------------------------------------------------------------------------
-
-    def _connection(self) -> sqlite3.Connection:
-        """This thread's connection (the writer's or the checkpointer's), opened on first use."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            # isolation_level=None: transactions are ours (BEGIN IMMEDIATE below), as on the engine's connections.
-            # The statement cache holds one prepared statement per batch size.
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000,
-                                   cached_statements=256)
-            # foreign_keys=OFF on this connection only: checking three parents per row cost a fifth of the write;
-            # _write checks each batch's few links (their partner and offer come with them) in one query instead.
-            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=OFF",
-                           f"busy_timeout={self._busy_timeout_ms}", "wal_autocheckpoint=0"):
-                conn.execute(f"PRAGMA {pragma}")
-            self._local.conn = conn
-        return conn
-
-    def _write(self, rows: Sequence[ClickRow]) -> None:
-        conn = self._connection()
-        step = self.MAX_ROWS_PER_STATEMENT
-        chunks = [rows[i:i + step] for i in range(0, len(rows), step)]
-        statements = [(_SQLITE_INSERT.format(rows=", ".join([_SQLITE_ROW] * len(chunk))), sqlite_batch_params(chunk))
-                      for chunk in chunks]
-        links = {(row.link_id, row.partner_id, row.offer_id) for row in rows}
-        conn.execute("BEGIN IMMEDIATE")
+    async def _running(self) -> _Conversation:
+        if self._conversation is not None and not self._conversation.ended:
+            return self._conversation
+        self._conversation = None
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_PROJECT_ROOT,
+                                                                          os.environ.get("PYTHONPATH")]))}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "services.tracking.sqlite_click_writer", self.path,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env, cwd=_PROJECT_ROOT)
+        self.starts += 1
         try:
-            if not links <= self._existing_links(conn, links):
-                raise sqlite3.IntegrityError("FOREIGN KEY constraint failed: a click's link no longer exists")
-            for sql, params in statements:
-                conn.execute(sql, params)
-            conn.execute("COMMIT")
-            self._rows_since_checkpoint += len(rows)
-            if self._rows_since_checkpoint >= self.checkpoint_rows and not self._checkpoint_pending:
-                self._rows_since_checkpoint = 0
-                self._checkpoint_pending = True
-                self._checkpointer.submit(self._checkpoint)
-        except sqlite3.IntegrityError as exc:
-            conn.execute("ROLLBACK")
-            raise BatchRejected(str(exc)) from exc
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+            status, message = await asyncio.wait_for(self._reply(process), self.start_timeout)
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
+            process.kill()
+            await process.wait()
+            raise ClickStoreDown(f"click writer process did not start: {exc!r}") from exc
+        if status != READY:
+            await process.wait()
+            raise ClickStoreDown(f"click writer process did not start: {message}")
+        conversation = _Conversation(process)
+        conversation.reader = asyncio.create_task(self._read_answers(conversation), name="click writer answers")
+        self._conversation = conversation
+        return conversation
+
+    async def _read_answers(self, conversation: _Conversation) -> None:
+        try:
+            while True:
+                answer = await self._reply(conversation.process)
+                if conversation.waiting:
+                    waiter = conversation.waiting.popleft()
+                    if not waiter.done():  # a batch that timed out: its answer is dropped
+                        waiter.set_result(answer)
+        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            self._end(conversation, f"click writer process ended: {exc!r}")
+
+    def _end(self, conversation: _Conversation, reason: str) -> None:
+        """The process is gone or unusable: every batch it holds is answered with ClickStoreDown (its visitors get
+        503; some of those rows may have been committed), and the next write starts a new process."""
+        conversation.ended = True
+        if self._conversation is conversation:
+            self._conversation = None
+        if conversation.process.returncode is None:
+            conversation.process.kill()
+        while conversation.waiting:
+            waiter = conversation.waiting.popleft()
+            if not waiter.done():
+                waiter.set_exception(ClickStoreDown(reason))
 
     @staticmethod
-    def _existing_links(conn: sqlite3.Connection, links: set[tuple[int, int, int]]) -> set[tuple[int, int, int]]:
-        """Which of these (link, partner, offer) still exist as such. Deleting a partner or an offer deletes its
-        links (ON DELETE CASCADE), so a live link vouches for both."""
-        ids = sorted({link_id for link_id, _, _ in links})
-        sql = f"SELECT id, partner_id, offer_id FROM tracking_links WHERE id IN ({', '.join('?' * len(ids))})"
-        return set(conn.execute(sql, ids).fetchall())
-
-    def _checkpoint(self) -> None:
-        """On the checkpointer's thread. PASSIVE: copies what no reader still needs, never waits for anyone."""
-        try:
-            self._connection().execute("PRAGMA wal_checkpoint(PASSIVE)")
-            self.checkpoints += 1
-        except sqlite3.Error:
-            log.warning("WAL checkpoint failed; the next one will retry", exc_info=True)
-        finally:
-            self._checkpoint_pending = False
-
-    def _disconnect(self) -> None:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+    async def _reply(process: asyncio.subprocess.Process) -> tuple[bytes, str]:
+        assert process.stdout is not None
+        (length,) = _LENGTH.unpack(await process.stdout.readexactly(_LENGTH.size))
+        body = await process.stdout.readexactly(length)
+        return body[:1], body[1:].decode(errors="replace")

@@ -1,0 +1,36 @@
+"""A click as the writer stores it, and the rules of the checks done at insert time. Standard library only: the
+SQLite writer process imports this and nothing heavier."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+SUB_KEYS = ("sub1", "sub2", "sub3", "sub4", "sub5")
+UNIQUE_WINDOW = timedelta(hours=24)
+FLOOD_WINDOW = timedelta(hours=1)
+FLAG_FLOOD = "flood"
+# The unique check reads at most this many of the IP's latest clicks: a visitor behind a busy shared address
+# (carrier NAT) may count as unique again after that many others, but an IP flooding us cannot make every one of
+# its clicks scan all of its history.
+UNIQUE_SCAN = 1000
+
+
+class ClickRow(NamedTuple):
+    """One click as the redirect decided it; is_unique and the flood flag are left to the insert. A tuple: it
+    crosses to the SQLite writer process as one (see sqlite_click_writer)."""
+    click_id: str
+    link_id: int
+    partner_id: int
+    offer_id: int
+    created_at: datetime  # aware UTC
+    ip_hash: str
+    ua_hash: str
+    user_agent: str | None
+    referer: str | None
+    subs: tuple[str | None, str | None, str | None, str | None, str | None]  # sub1..sub5
+    flags: str | None  # comma-separated; the insert appends "flood"
+    flood_limit: int  # clicks per IP hash per hour before "flood"; 0 = no check
+
+
+class BatchRejected(Exception):
+    """A constraint refused the batch (a row's link deleted since it was cached…): nothing of it was written."""

@@ -1,0 +1,272 @@
+"""The SQLite click writer: a batch of clicks as one statement in one transaction, run by a process of its own.
+
+`python -m services.tracking.sqlite_click_writer DB_PATH` reads batches from stdin and answers each on stdout once
+it is committed (the protocol is below; services.tracking.click_store.SqliteClickStore is the other end). Why a
+process: in a thread of the web process, sqlite3 takes and releases the GIL around every call, and each hand-off
+stalled the event loop — measured, the loop stood idle waiting for the GIL ~30 % of the time under load. A
+process has its own GIL, and SQLite runs on the other core while the loop serves the next visitors.
+
+Standard library only (plus click_rows), so the process starts in tens of milliseconds.
+"""
+from __future__ import annotations
+
+import logging
+import pickle
+import sqlite3
+import struct
+import sys
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any, BinaryIO
+
+from services.tracking.click_rows import (
+    FLAG_FLOOD,
+    FLOOD_WINDOW,
+    SUB_KEYS,
+    UNIQUE_SCAN,
+    UNIQUE_WINDOW,
+    BatchRejected,
+    ClickRow,
+)
+
+log = logging.getLogger(__name__)
+
+def sqlite_stamp(at: datetime) -> str:
+    """What SQLAlchemy's SQLite DATETIME stores for UTCDateTime (naive UTC, microseconds), so rows written here
+    and rows written through the ORM compare and parse alike."""
+    if at.tzinfo is not UTC:  # the clocks give UTC already; this runs three times per click
+        at = at.astimezone(UTC)
+    return at.isoformat(" ", "microseconds")[:26]  # without "+00:00"
+
+
+_SQLITE_COLUMNS = ("click_id", "link_id", "partner_id", "offer_id", "created_at", "ip_hash", "ua_hash",
+                   "user_agent", "referer", *SUB_KEYS)
+# One statement for the whole batch: sqlite3 releases the GIL once for all rows, not twice per row (executemany),
+# which under a busy event loop made the writer thread queue for the GIL at every row. Because the SELECT reads
+# clicks, SQLite materialises it before inserting, so the subqueries see only earlier batches; the batch's own
+# earlier rows are accounted for by the caller (seen_in_batch, flood_forced, flood_need). Both checks read
+# ix_clicks_ip_visitor only, each scan bounded by a parameter after the rows: UNIQUE_SCAN, and for the flood
+# test the largest limit of the batch (the IP's clicks of the last hour are counted up to it; SQLite allows no
+# outer column in OFFSET, which the per-row statement of SqlClickStore uses instead).
+_SQLITE_INSERT = """WITH v(ord, {columns}, flags, day_ago, hour_ago, seen_in_batch, flood_check, flood_forced,
+  flood_need) AS (VALUES {{rows}})
+INSERT INTO clicks ({columns}, is_unique, flags)
+SELECT {columns},
+  NOT v.seen_in_batch AND NOT EXISTS (
+    SELECT 1 FROM (SELECT c.link_id, c.ua_hash FROM clicks AS c WHERE c.ip_hash = v.ip_hash AND c.created_at > v.day_ago
+                   ORDER BY c.created_at DESC LIMIT ?) AS latest
+    WHERE latest.link_id = v.link_id AND latest.ua_hash = v.ua_hash),
+  CASE WHEN v.flood_check AND (v.flood_forced OR (
+    SELECT count(*) FROM (SELECT 1 FROM clicks AS c WHERE c.ip_hash = v.ip_hash AND c.created_at > v.hour_ago
+                          LIMIT ?)) >= v.flood_need)
+  THEN coalesce(v.flags || ',', '') || '{flood}' ELSE v.flags END
+FROM v ORDER BY v.ord""".format(columns=", ".join(_SQLITE_COLUMNS), flood=FLAG_FLOOD)
+_SQLITE_PARAMS_PER_ROW = 1 + len(_SQLITE_COLUMNS) + 7  # ord, the columns, flags … flood_need
+_SQLITE_ROW = "(" + ", ".join("?" * _SQLITE_PARAMS_PER_ROW) + ")"
+
+
+class _WindowStamps:
+    """(stamp, stamp 24 h before, stamp 1 h before) of a click time. The windows are whole hours, so they change
+    only the "YYYY-MM-DD HH" head of the stamp: the shifted heads are computed once per hour and the rest is
+    shared. This runs for every click on the writer thread while holding the GIL the event loop needs."""
+
+    def __init__(self) -> None:
+        self._heads: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, at: datetime) -> tuple[str, str, str]:
+        stamp = sqlite_stamp(at)
+        head, tail = stamp[:13], stamp[13:]
+        shifted = self._heads.get(head)
+        if shifted is None:
+            hour = datetime.fromisoformat(head + ":00")
+            shifted = ((hour - UNIQUE_WINDOW).isoformat(" ")[:13], (hour - FLOOD_WINDOW).isoformat(" ")[:13])
+            if len(self._heads) > 64:
+                self._heads.clear()
+            self._heads[head] = shifted
+        return stamp, shifted[0] + tail, shifted[1] + tail
+
+
+assert UNIQUE_WINDOW % timedelta(hours=1) == FLOOD_WINDOW % timedelta(hours=1) == timedelta(0)
+_window_stamps = _WindowStamps()
+
+
+def sqlite_batch_params(rows: Sequence[ClickRow]) -> list[Any]:
+    """The flat parameter list of _SQLITE_INSERT for rows, in order, with what each row owes to the rows before
+    it in the same batch: a repeat visitor of the same link is not unique; an IP's earlier clicks in the batch
+    count towards its hourly flood limit (each of them is within the hour). Last, the two scan bounds."""
+    params: list[Any] = []
+    fingerprints: set[tuple[int, str, str]] = set()
+    per_ip: dict[str, int] = {}
+    for ordinal, row in enumerate(rows):
+        at = row.created_at
+        fingerprint = (row.link_id, row.ip_hash, row.ua_hash)
+        seen = fingerprint in fingerprints
+        fingerprints.add(fingerprint)
+        earlier = per_ip.get(row.ip_hash, 0)
+        per_ip[row.ip_hash] = earlier + 1
+        limit = row.flood_limit
+        stamp, day_ago, hour_ago = _window_stamps(at)
+        params += (ordinal, row.click_id, row.link_id, row.partner_id, row.offer_id, stamp, row.ip_hash,
+                   row.ua_hash, row.user_agent, row.referer, *row.subs, row.flags, day_ago, hour_ago, seen,
+                   limit > 0, limit > 0 and earlier >= limit, limit - earlier)
+    params += (UNIQUE_SCAN, max((row.flood_limit for row in rows), default=0))
+    return params
+
+
+class SqliteClickWriter:
+    """Writes batches (_SQLITE_INSERT) on its own connection; checkpoints the WAL on a thread of its own.
+    Synchronous: the writer process calls it for each batch it reads."""
+
+    MAX_ROWS_PER_STATEMENT = 1000  # × 22 parameters + 2, under SQLite's 32,766
+
+    def __init__(self, path: str, *, busy_timeout_ms: int = 30_000, checkpoint_rows: int = 2000) -> None:
+        self.path = path
+        self._busy_timeout_ms = busy_timeout_ms
+        # WAL checkpoints (copying the log into the database file, with fsyncs) were a third of the write time
+        # when they ran inside the click transaction that crossed the threshold; a PASSIVE checkpoint on a
+        # connection and thread of its own runs beside the writer instead of in front of the visitors.
+        self._checkpointer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="click_checkpoint")
+        self.checkpoint_rows = checkpoint_rows
+        self._rows_since_checkpoint = 0
+        self._checkpoint_pending = False
+        self.checkpoints = 0
+        self._local = threading.local()
+        self.conn = self._connection()
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection (the writer's or the checkpointer's), opened on first use."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            # isolation_level=None: transactions are ours (BEGIN IMMEDIATE below), as on the engine's connections.
+            # The statement cache holds one prepared statement per batch size.
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000,
+                                   cached_statements=256)
+            # foreign_keys=OFF on this connection only: checking three parents per row cost a fifth of the write;
+            # write() checks each batch's few links (their partner and offer come with them) in one query instead.
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=OFF",
+                           f"busy_timeout={self._busy_timeout_ms}", "wal_autocheckpoint=0"):
+                conn.execute(f"PRAGMA {pragma}")
+            self._local.conn = conn
+        return conn
+
+    def write(self, rows: Sequence[ClickRow]) -> None:
+        """Commits every row or none; BatchRejected when a row's link is gone (or another constraint fails)."""
+        conn = self.conn
+        step = self.MAX_ROWS_PER_STATEMENT
+        chunks = [rows[i:i + step] for i in range(0, len(rows), step)]
+        statements = [(_SQLITE_INSERT.format(rows=", ".join([_SQLITE_ROW] * len(chunk))), sqlite_batch_params(chunk))
+                      for chunk in chunks]
+        links = {(row.link_id, row.partner_id, row.offer_id) for row in rows}
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if not links <= self._existing_links(conn, links):
+                raise sqlite3.IntegrityError("FOREIGN KEY constraint failed: a click's link no longer exists")
+            for sql, params in statements:
+                conn.execute(sql, params)
+            conn.execute("COMMIT")
+        except sqlite3.IntegrityError as exc:
+            conn.execute("ROLLBACK")
+            raise BatchRejected(str(exc)) from exc
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        self._rows_since_checkpoint += len(rows)
+        if self._rows_since_checkpoint >= self.checkpoint_rows and not self._checkpoint_pending:
+            self._rows_since_checkpoint = 0
+            self._checkpoint_pending = True
+            self._checkpointer.submit(self._checkpoint)
+
+    @staticmethod
+    def _existing_links(conn: sqlite3.Connection, links: set[tuple[int, int, int]]) -> set[tuple[int, int, int]]:
+        """Which of these (link, partner, offer) still exist as such. Deleting a partner or an offer deletes its
+        links (ON DELETE CASCADE), so a live link vouches for both."""
+        ids = sorted({link_id for link_id, _, _ in links})
+        sql = f"SELECT id, partner_id, offer_id FROM tracking_links WHERE id IN ({', '.join('?' * len(ids))})"
+        return set(conn.execute(sql, ids).fetchall())
+
+    def _checkpoint(self) -> None:
+        """On the checkpointer's thread. PASSIVE: copies what no reader still needs, never waits for anyone."""
+        try:
+            self._connection().execute("PRAGMA wal_checkpoint(PASSIVE)")
+            self.checkpoints += 1
+        except sqlite3.Error:
+            log.warning("WAL checkpoint failed; the next one will retry", exc_info=True)
+        finally:
+            self._checkpoint_pending = False
+
+    def close(self) -> None:
+        self._checkpointer.submit(self._disconnect).result()
+        self._checkpointer.shutdown(wait=True)
+        self._disconnect()
+
+    def _disconnect(self) -> None:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The process. Frames both ways: a 4-byte big-endian length, then the body.
+#   parent → child: pickle of a list of plain tuples (ClickRow fields); end of input = finish and exit.
+#   child → parent: status byte + UTF-8 text. One reply when ready (after opening the database), then one per
+#   batch, in order. Pickle is safe here: the only writer of the child's stdin is the process that started it.
+
+READY, OK, REJECTED, FAILED = b"R", b"K", b"X", b"E"
+_LENGTH = struct.Struct(">I")
+
+
+def write_frame(stream: BinaryIO, body: bytes) -> None:
+    stream.write(_LENGTH.pack(len(body)) + body)
+    stream.flush()
+
+
+def read_frame(stream: BinaryIO) -> bytes | None:
+    """The next body, or None at end of input."""
+    header = stream.read(_LENGTH.size)
+    if len(header) < _LENGTH.size:
+        return None
+    (length,) = _LENGTH.unpack(header)
+    body = stream.read(length)
+    if len(body) < length:
+        return None
+    return body
+
+
+def serve(path: str, requests: BinaryIO, replies: BinaryIO) -> None:
+    try:
+        writer = SqliteClickWriter(path)
+    except sqlite3.Error as exc:
+        write_frame(replies, FAILED + f"cannot open {path}: {exc}".encode())
+        return
+    write_frame(replies, READY)
+    try:
+        while (body := read_frame(requests)) is not None:
+            rows = [ClickRow._make(row) for row in pickle.loads(body)]
+            try:
+                writer.write(rows)
+            except BatchRejected as exc:
+                write_frame(replies, REJECTED + str(exc).encode())
+            except Exception as exc:  # the parent answers 503 and logs; this process carries on with the next
+                log.exception("click batch failed")
+                write_frame(replies, FAILED + f"{type(exc).__name__}: {exc}".encode())
+            else:
+                write_frame(replies, OK)
+    finally:
+        writer.close()
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m services.tracking.sqlite_click_writer DB_PATH", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="click writer: %(levelname)s %(message)s")
+    serve(argv[0], sys.stdin.buffer, sys.stdout.buffer)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
