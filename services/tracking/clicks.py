@@ -440,23 +440,43 @@ class ClickWriter:
         await future
 
     async def _run(self) -> None:
+        # Stores that run batches strictly one after another (SQLite's single writer thread) take the next batch
+        # while one is being written, so the writer never idles waiting for a busy event loop to hand it work.
+        limit = int(os.environ.get('INFLIGHT', '1'))
+        in_flight: set[asyncio.Task[None]] = set()
         stopping = False
-        while not stopping:
-            first = await self._queue.get()
-            if first is _STOP:
-                break
-            # No extra wait for company: by the time this task runs, every handler that ran before it has queued.
-            batch: list[_Pending] = [first]  # type: ignore[list-item]
-            while len(batch) < self.max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except asyncio.QueueEmpty:
+        try:
+            while not stopping:
+                first = await self._queue.get()
+                if first is _STOP:
                     break
-                if item is _STOP:
-                    stopping = True
-                    break
-                batch.append(item)  # type: ignore[arg-type]
-            await self._flush(batch)
+                while len(in_flight) >= limit:
+                    await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                # No extra wait for company: every handler that ran before this task has queued by now.
+                batch: list[_Pending] = [first]  # type: ignore[list-item]
+                while len(batch) < self.max_batch:
+                    try:
+                        item = self._queue.get_nowait()
+                    except asyncio.QueueEmpty:
+                        break
+                    if item is _STOP:
+                        stopping = True
+                        break
+                    batch.append(item)  # type: ignore[arg-type]
+                if limit == 1:
+                    await self._flush(batch)
+                    continue
+                # Created in order, each task hands its batch to the store in its first step: commits stay in order.
+                task = asyncio.create_task(self._flush(batch), name="click batch")
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+            if in_flight:
+                await asyncio.wait(in_flight)
+        except asyncio.CancelledError:
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+            raise
 
     async def _flush(self, batch: list[_Pending]) -> None:
         try:
