@@ -1,5 +1,8 @@
 """Click redirect throughput: the real GET /r/{code} (SQLite file, group commit) against a bare aiohttp 302.
 
+The click side is what `python -m bot` serves: link cache, the click writer, and on SQLite the writer process
+(services.tracking.sqlite_click_writer) that commits each batch before its 302s go out.
+
 Both servers run in this process on loopback; the same load generator drives both, one after the other:
   in-process  — an asyncio aiohttp client on the servers' own event loop (they share one core: pessimistic),
   process     — the same client in a child process (server and load on separate cores of a 2-core box),
