@@ -16,7 +16,6 @@ import asyncio
 import logging
 import os
 import pickle
-import struct
 import sys
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -39,13 +38,16 @@ from services.tracking.click_rows import (
     BatchRejected,
     ClickRow,
 )
-from services.tracking.sqlite_click_writer import OK, READY, REJECTED
+from services.tracking.sqlite_click_writer import LENGTH, OK, READY, REJECTED
 
 log = logging.getLogger(__name__)
 
 __all__ = ["BatchRejected", "ClickRow", "ClickStore", "SqlClickStore", "SqliteClickStore", "INSERT"]
 
 class ClickStore(Protocol):
+    async def start(self) -> None:
+        """Gets ready (opens what it needs) before the first click; failing here is not fatal."""
+
     async def write(self, rows: Sequence[ClickRow]) -> None:
         """Commits every row or none; raises BatchRejected for a constraint violation, anything else for an
         outage."""
@@ -109,6 +111,9 @@ class SqlClickStore:
         except IntegrityError as exc:
             raise BatchRejected(str(exc.orig)) from exc
 
+    async def start(self) -> None:
+        pass
+
     async def close(self) -> None:
         pass
 
@@ -118,7 +123,6 @@ class ClickStoreDown(Exception):
     batch starts a new process."""
 
 
-_LENGTH = struct.Struct(">I")
 _PROJECT_ROOT = str(Path(__file__).resolve().parents[2])  # where `-m services…` resolves
 
 
@@ -155,6 +159,15 @@ class SqliteClickStore:
             return None
         return cls(database)
 
+    async def start(self) -> None:
+        """Starts the process now, so the first visitor does not wait for it. A failure is logged, not raised:
+        the first write tries again (and answers 503 if it cannot)."""
+        async with self._send_lock:
+            try:
+                await self._running()
+            except ClickStoreDown:
+                log.exception("click writer process did not start; retrying at the first click")
+
     async def write(self, rows: Sequence[ClickRow]) -> None:
         payload = pickle.dumps([tuple(row) for row in rows], protocol=pickle.HIGHEST_PROTOCOL)
         answer: asyncio.Future[tuple[bytes, str]] = asyncio.get_running_loop().create_future()
@@ -167,7 +180,7 @@ class SqliteClickStore:
             # Queued before the bytes go out, so the reader can never see an answer without its batch.
             conversation.waiting.append(answer)
             try:
-                stdin.write(_LENGTH.pack(len(payload)) + payload)
+                stdin.write(LENGTH.pack(len(payload)) + payload)
                 await stdin.drain()
             except ConnectionError as exc:
                 self._end(conversation, f"click writer process died: {exc!r}")
@@ -250,6 +263,6 @@ class SqliteClickStore:
     @staticmethod
     async def _reply(process: asyncio.subprocess.Process) -> tuple[bytes, str]:
         assert process.stdout is not None
-        (length,) = _LENGTH.unpack(await process.stdout.readexactly(_LENGTH.size))
+        (length,) = LENGTH.unpack(await process.stdout.readexactly(LENGTH.size))
         body = await process.stdout.readexactly(length)
         return body[:1], body[1:].decode(errors="replace")

@@ -523,6 +523,7 @@ class ClickService:
         self.writer = ClickWriter(store or SqlClickStore(deps.uow), max_batch=max_batch, max_queue=max_queue, batch_timeout=batch_timeout)
 
     async def start(self) -> None:
+        await self.writer.store.start()
         await self.writer.start()
 
     async def stop(self) -> None:

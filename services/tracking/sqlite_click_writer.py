@@ -33,6 +33,7 @@ from services.tracking.click_rows import (
 
 log = logging.getLogger(__name__)
 
+
 def sqlite_stamp(at: datetime) -> str:
     """What SQLAlchemy's SQLite DATETIME stores for UTCDateTime (naive UTC, microseconds), so rows written here
     and rows written through the ORM compare and parse alike."""
@@ -220,20 +221,20 @@ class SqliteClickWriter:
 #   batch, in order. Pickle is safe here: the only writer of the child's stdin is the process that started it.
 
 READY, OK, REJECTED, FAILED = b"R", b"K", b"X", b"E"
-_LENGTH = struct.Struct(">I")
+LENGTH = struct.Struct(">I")
 
 
 def write_frame(stream: BinaryIO, body: bytes) -> None:
-    stream.write(_LENGTH.pack(len(body)) + body)
+    stream.write(LENGTH.pack(len(body)) + body)
     stream.flush()
 
 
 def read_frame(stream: BinaryIO) -> bytes | None:
     """The next body, or None at end of input."""
-    header = stream.read(_LENGTH.size)
-    if len(header) < _LENGTH.size:
+    header = stream.read(LENGTH.size)
+    if len(header) < LENGTH.size:
         return None
-    (length,) = _LENGTH.unpack(header)
+    (length,) = LENGTH.unpack(header)
     body = stream.read(length)
     if len(body) < length:
         return None
