@@ -122,7 +122,7 @@ async def test_redirect_carries_click_id_and_subs_and_keeps_the_target_query(cli
     assert row.created_at == deps.clock.now()
     assert (row.user_agent, row.referer) == (BROWSER, "https://t.me/somechannel/42")
     assert row.is_unique is True and row.flags is None
-    assert len(row.ip_hash) == 64 and len(row.ua_hash) == 64
+    assert len(row.ip_hash) == 32 and len(row.ua_hash) == 32
 
 
 async def test_attribution_cookie(client, deps, world):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,3 +55,38 @@ def test_upgrade_downgrade_upgrade_and_models_match(empty_db: str):
     diff, tables = run_blocking(asyncio.run, _diff_and_tables(empty_db))
     assert diff == [], f"models and migrations differ: {diff}"
     assert set(metadata.tables) <= tables
+
+
+async def _sql(url: str, *statements: str) -> list:
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as conn:
+            result = []
+            for statement in statements:
+                rows = await conn.exec_driver_sql(statement)
+                result = rows.fetchall() if rows.returns_rows else []
+            return result
+    finally:
+        await engine.dispose()
+
+
+def test_0004_cuts_click_hashes_so_old_clicks_match_new_ones(empty_db: str):
+    from services.tracking.clicks import hash_ip, hash_ua
+
+    run_blocking(upgrade, empty_db, "0003")
+    old_ip = hmac.new(b"secret", b"192.0.2.7", "sha256").hexdigest()  # what 0003-era code stored: 64 digits
+    old_ua = hashlib.sha256(b"Mozilla/5.0").hexdigest()
+    run_blocking(asyncio.run, _sql(
+        empty_db,
+        "INSERT INTO partners (status, locale, timezone, tier, ref_code, created_at) "
+        "VALUES ('approved', 'en', 'UTC', 'certified', 'r1', '2026-11-01 00:00:00')",
+        "INSERT INTO offers (name, target_url, payout_model, currency, hold_days, attribution_days, l2_percent, "
+        "status, created_at) VALUES ('o', 'https://x.example', 'cpa', 'RUB', 30, 30, 5, 'active', "
+        "'2026-11-01 00:00:00')",
+        "INSERT INTO tracking_links (code, partner_id, offer_id, is_default, created_at) "
+        "VALUES ('c1', 1, 1, true, '2026-11-01 00:00:00')",
+        "INSERT INTO clicks (click_id, link_id, partner_id, offer_id, created_at, ip_hash, ua_hash, is_unique) "
+        f"VALUES ('k1', 1, 1, 1, '2026-11-01 00:00:00', '{old_ip}', '{old_ua}', true)"))
+    run_blocking(upgrade, empty_db)
+    rows = run_blocking(asyncio.run, _sql(empty_db, "SELECT ip_hash, ua_hash FROM clicks"))
+    assert rows == [(hash_ip("secret", "192.0.2.7"), hash_ua("Mozilla/5.0"))]
