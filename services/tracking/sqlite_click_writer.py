@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+import signal
 import sqlite3
 import struct
 import sys
@@ -161,6 +162,8 @@ class SqliteClickWriter:
 
     def write(self, rows: Sequence[ClickRow]) -> None:
         """Commits every row or none; BatchRejected when a row's link is gone (or another constraint fails)."""
+        if not rows:
+            return
         conn = self.conn
         step = self.MAX_ROWS_PER_STATEMENT
         links = {(row.link_id, row.partner_id, row.offer_id) for row in rows}
@@ -269,6 +272,11 @@ def main(argv: list[str]) -> int:
         print("usage: python -m services.tracking.sqlite_click_writer DB_PATH", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, format="click writer: %(levelname)s %(message)s")
+    # A stop signal meant for the bot (Ctrl-C reaches the whole process group; service managers signal every
+    # process) must not kill this one under the bot's last batches: it ends when its input ends, which is when
+    # the bot closes it — or dies.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     serve(argv[0], sys.stdin.buffer, sys.stdout.buffer)
     return 0
 

@@ -129,6 +129,16 @@ async def test_a_dead_writer_process_is_replaced(sqlite_store, deps, world):
     assert len(await clicks(deps)) == 2
 
 
+async def test_stop_signals_for_the_bot_do_not_kill_the_writer(sqlite_store, deps, world):
+    await sqlite_store.write([row(world, deps.clock.now())])
+    for sig in (signal.SIGTERM, signal.SIGINT):  # Ctrl-C and service managers signal the whole group
+        os.kill(writer_pid(sqlite_store), sig)
+    await sqlite_store.write([row(world, deps.clock.now(), ip=IP2)])  # answered by the same process
+    await sqlite_store.write([])
+    assert sqlite_store.starts == 1
+    assert len(await clicks(deps)) == 2
+
+
 async def test_batches_in_the_pipe_when_the_process_dies_fail_cleanly(sqlite_store, deps, world):
     await sqlite_store.write([row(world, deps.clock.now())])
     conversation = sqlite_store._conversation
