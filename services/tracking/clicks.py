@@ -511,7 +511,7 @@ class ClickWriter:
         _settle(batch, None)
 
     async def _write(self, batch: list[_Pending]) -> None:
-        await self.store.write([item.row for item in batch])
+        await self.store.write([item.row for item in batch], on_committed=lambda: _settle(batch, None))
 
 
 # ---------------------------------------------------------------------------------------------------------------
