@@ -143,6 +143,7 @@ class _WriterProtocol(asyncio.SubprocessProtocol):
         self.exited: asyncio.Future[None] = loop.create_future()
         self.waiting: deque[tuple[asyncio.Future[Answer], Callable[[], None] | None]] = deque()  # one per batch
         self.ended = False
+        self.closing = False  # its input was closed on purpose: let it exit on its own
         self._buffer = bytearray()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -200,7 +201,7 @@ class _WriterProtocol(asyncio.SubprocessProtocol):
             future, _ = self.waiting.popleft()
             if not future.done():
                 future.set_exception(ClickStoreDown(reason))
-        if self.transport is not None and self.transport.get_returncode() is None:
+        if not self.closing and self.transport is not None and self.transport.get_returncode() is None:
             self.transport.kill()
 
 
@@ -258,6 +259,7 @@ class SqliteClickStore:
             writer, self._writer = self._writer, None
         if writer is None or writer.transport is None:
             return
+        writer.closing = True
         stdin = writer.transport.get_pipe_transport(0)
         if stdin is not None:
             stdin.close()  # end of input: it answers what it has, closes the database and exits
