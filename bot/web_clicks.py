@@ -38,7 +38,7 @@ def add_click_routes(app: web.Application, container: Container,
     """Registers /r/{code} (GET and HEAD) and runs the click writer for the app's lifetime: started on startup,
     flushed and stopped on cleanup. Call before the app starts. trusted_proxies: peers (IPs or CIDRs) whose
     X-Forwarded-For is believed — put your reverse proxy here; everyone else's header is ignored."""
-    # SQLite file: clicks get a writer connection and thread of their own (see services/tracking/click_store.py).
+    # SQLite file: clicks get a writer process of their own (see services/tracking/click_store.py).
     service = service or ClickService(container.deps,
                                       store=SqliteClickStore.for_url(container.settings.database_url))
     trusted = parse_networks(trusted_proxies)

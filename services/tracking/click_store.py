@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["BatchRejected", "ClickRow", "ClickStore", "SqlClickStore", "SqliteClickStore", "INSERT"]
 
+
 class ClickStore(Protocol):
     async def start(self) -> None:
         """Gets ready (opens what it needs) before the first click; failing here is not fatal."""
@@ -58,12 +59,13 @@ class ClickStore(Protocol):
 
 
 def _insert_statement() -> Insert:
-    """INSERT … SELECT that computes is_unique and the flood flag in the database, per row, from index seeks.
+    """SqlClickStore's INSERT … SELECT: computes is_unique and the flood flag in the database, per row.
 
-    Why in the insert rather than a query per batch or an in-memory window: it costs no extra statement;
-    executemany runs it row after row in one transaction, so each click sees those inserted before it, its own
-    batch included; the windows are exact per click; the database stays the truth across restarts and processes;
-    and memory is bounded whatever the traffic. Both checks read ix_clicks_ip_visitor only, a bounded number of
+    Through asyncpg a statement is a network round trip, so the checks ride in the insert instead of a query of
+    their own; executemany runs it row after row in one transaction, so each click sees those inserted before it,
+    its own batch included. (The SQLite writer process checks a batch in one read-only query instead: locally
+    that is cheaper than SQLite materialising this form.) Either way the windows are exact per click and the
+    database stays the truth across restarts and processes. Both checks read ix_clicks_ip_visitor only, a bounded number of
     entries: "seen in 24 h" among the IP's latest UNIQUE_SCAN clicks; for the flood test, the limit-th latest
     click of the IP (inside the hour means `limit` clicks already, so this one is over the limit)."""
     p = {name: bindparam(name, type_=column.type) for name, column in Click.__table__.columns.items()}
@@ -210,7 +212,9 @@ class SqliteClickStore:
     after a failure. The process commits them one after another in the order sent and answers in that order."""
 
     def __init__(self, path: str, *, start_timeout: float = 30.0) -> None:
-        self.path = path
+        # Absolute here, in the bot's working directory: the process runs in the project root, and a relative
+        # DATABASE_URL (the default ./data/bot.db) must name the same file for both.
+        self.path = os.path.abspath(path)
         self.start_timeout = start_timeout
         self._writer: _WriterProtocol | None = None
         self._start_lock = asyncio.Lock()

@@ -2,8 +2,8 @@
 
 Web-framework-free: the adapter (bot/web_clicks.py) turns a request into a ClickRequest, and a Redirect / NotFound
 back into a response. Hot path per request: a dict lookup (LinkCache), two hashes, and one await on the writer's
-shared commit — no database round trip of its own. The unique and flood flags are computed by the batch's insert
-itself (_insert_statement), so a batch is one statement in one transaction.
+shared commit — no database round trip of its own. The unique and flood flags are computed where the batch is
+written (services/tracking/click_store.py), in the batch's one transaction.
 """
 from __future__ import annotations
 
@@ -39,7 +39,6 @@ from services.tracking.click_store import (
 log = logging.getLogger(__name__)
 
 CLICK_COOKIE = "pb_click"
-CLICK_ID_LENGTH = 32  # hex: 48 bits of time + 80 random bits (new_click_id), exactly clicks.click_id String(32)
 SUB_MAX, UA_MAX, REFERER_MAX = 64, 512, 512  # column sizes of clicks
 FLAG_BOT_UA = "bot_ua"
 DEFAULT_TRUSTED_PROXIES = ("127.0.0.0/8", "::1/128")
@@ -387,8 +386,8 @@ def _settle(batch: list[_Pending], failure: str | None) -> int:
 
 class ClickWriter:
     """Group commit. One task owns all click inserts: a request queues its row and awaits a future; the task takes
-    whatever is queued (up to max_batch), writes it in ONE transaction (one statement, see _insert_statement) and
-    resolves every future after the commit. So each 302 follows a durable click, yet N concurrent visitors cost
+    whatever is queued (up to max_batch), writes it in ONE transaction through the ClickStore and resolves every
+    future after the commit. So each 302 follows a durable click, yet N concurrent visitors cost
     one commit, not N."""
 
     def __init__(self, store: ClickStore, *, max_batch: int = 500, max_queue: int = 10_000,
@@ -445,43 +444,23 @@ class ClickWriter:
         await future
 
     async def _run(self) -> None:
-        # Stores that run batches strictly one after another (SQLite's single writer thread) take the next batch
-        # while one is being written, so the writer never idles waiting for a busy event loop to hand it work.
-        limit = int(os.environ.get('INFLIGHT', '1'))
-        in_flight: set[asyncio.Task[None]] = set()
         stopping = False
-        try:
-            while not stopping:
-                first = await self._queue.get()
-                if first is _STOP:
+        while not stopping:
+            first = await self._queue.get()
+            if first is _STOP:
+                break
+            # No extra wait for company: by the time this task runs, every handler that ran before it has queued.
+            batch: list[_Pending] = [first]  # type: ignore[list-item]
+            while len(batch) < self.max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except asyncio.QueueEmpty:
                     break
-                while len(in_flight) >= limit:
-                    await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-                # No extra wait for company: every handler that ran before this task has queued by now.
-                batch: list[_Pending] = [first]  # type: ignore[list-item]
-                while len(batch) < self.max_batch:
-                    try:
-                        item = self._queue.get_nowait()
-                    except asyncio.QueueEmpty:
-                        break
-                    if item is _STOP:
-                        stopping = True
-                        break
-                    batch.append(item)  # type: ignore[arg-type]
-                if limit == 1:
-                    await self._flush(batch)
-                    continue
-                # Created in order, each task hands its batch to the store in its first step: commits stay in order.
-                task = asyncio.create_task(self._flush(batch), name="click batch")
-                in_flight.add(task)
-                task.add_done_callback(in_flight.discard)
-            if in_flight:
-                await asyncio.wait(in_flight)
-        except asyncio.CancelledError:
-            for task in in_flight:
-                task.cancel()
-            await asyncio.gather(*in_flight, return_exceptions=True)
-            raise
+                if item is _STOP:
+                    stopping = True
+                    break
+                batch.append(item)  # type: ignore[arg-type]
+            await self._flush(batch)
 
     async def _flush(self, batch: list[_Pending]) -> None:
         try:
@@ -520,12 +499,13 @@ class ClickWriter:
 class ClickService:
     """GET /r/{code} without the HTTP: lookup (cached), click row to the group-commit writer, redirect target."""
 
-    def __init__(self, deps: Deps, *, store: ClickStore | None = None, cache_ttl: float = 30.0, cache_size: int = 10_000, max_batch: int = 500,
-                 max_queue: int = 10_000, batch_timeout: float = 10.0,
+    def __init__(self, deps: Deps, *, store: ClickStore | None = None, cache_ttl: float = 30.0,
+                 cache_size: int = 10_000, max_batch: int = 500, max_queue: int = 10_000, batch_timeout: float = 10.0,
                  timer: Callable[[], float] = time.monotonic) -> None:
         self.deps = deps
         self.links = LinkCache(deps, ttl=cache_ttl, max_size=cache_size, timer=timer)
-        self.writer = ClickWriter(store or SqlClickStore(deps.uow), max_batch=max_batch, max_queue=max_queue, batch_timeout=batch_timeout)
+        self.writer = ClickWriter(store or SqlClickStore(deps.uow), max_batch=max_batch, max_queue=max_queue,
+                                  batch_timeout=batch_timeout)
 
     async def start(self) -> None:
         await self.writer.store.start()

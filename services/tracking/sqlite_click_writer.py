@@ -1,4 +1,4 @@
-"""The SQLite click writer: a batch of clicks as one statement in one transaction, run by a process of its own.
+"""The SQLite click writer: each batch of clicks checked and inserted in one transaction, by a process of its own.
 
 `python -m services.tracking.sqlite_click_writer DB_PATH` reads batches from stdin and answers each on stdout once
 it is committed (the protocol is below; services.tracking.click_store.SqliteClickStore is the other end). Why a
@@ -20,6 +20,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from services.tracking.click_rows import (
@@ -150,7 +151,9 @@ class SqliteClickWriter:
         if conn is None:
             # isolation_level=None: transactions are ours (BEGIN IMMEDIATE below), as on the engine's connections.
             # The statement cache holds one prepared statement per batch size.
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000,
+            # mode=rw: the bot creates and migrates the database; a wrong path must fail, not start an empty one.
+            conn = sqlite3.connect(Path(self.path).absolute().as_uri() + "?mode=rw", uri=True,
+                                   isolation_level=None, timeout=self._busy_timeout_ms / 1000,
                                    cached_statements=256)
             # foreign_keys=OFF on this connection only: checking three parents per row cost a fifth of the write;
             # write() checks each batch's few links (their partner and offer come with them) in one query instead.

@@ -193,12 +193,19 @@ async def test_close_lets_the_process_finish_and_refuses_more(sqlite_store, deps
         await sqlite_store.write([row(world, deps.clock.now())])
 
 
-async def test_a_database_that_cannot_be_opened_is_reported(tmp_path):
-    store = SqliteClickStore(str(tmp_path / "missing" / "dir" / "x.db"))
+@pytest.mark.parametrize("where", ["missing/dir/x.db", "x.db"])
+async def test_a_database_that_cannot_be_opened_is_reported(tmp_path, where):
+    store = SqliteClickStore(str(tmp_path / where))
     await store.start()  # logged, not raised: the web server still comes up (and answers 503)
     with pytest.raises(ClickStoreDown, match="did not start"):
         await store.write([])
     await store.close()
+    assert not (tmp_path / where).exists()  # the bot creates the database, never the writer
+
+
+def test_a_relative_path_names_the_file_the_bot_opened(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the writer process runs elsewhere (the project root)
+    assert SqliteClickStore.for_url("sqlite+aiosqlite:///./data/bot.db").path == str(tmp_path / "data" / "bot.db")
 
 
 def test_only_file_backed_sqlite_gets_the_process():
