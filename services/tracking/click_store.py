@@ -285,8 +285,8 @@ class SqliteClickStore:
                 raise ClickStoreDown("click store is closed")
             if self._writer is not None and not self._writer.ended:
                 return self._writer
-            if self._writer is not None and self._writer.transport is not None:
-                self._writer.transport.close()
+            if self._writer is not None:
+                self._discard(self._writer)
             self._writer = None
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_PROJECT_ROOT,
                                                                               os.environ.get("PYTHONPATH")]))}
@@ -298,10 +298,16 @@ class SqliteClickStore:
             try:
                 status, message = await asyncio.wait_for(asyncio.shield(writer.ready), self.start_timeout)
             except (TimeoutError, ClickStoreDown) as exc:
-                writer.end("did not start")
+                self._discard(writer)
                 raise ClickStoreDown(f"click writer process did not start: {exc}") from exc
             if status != READY:
-                writer.end("did not start")
+                self._discard(writer)
                 raise ClickStoreDown(f"click writer process did not start: {message}")
             self._writer = writer
             return writer
+
+    @staticmethod
+    def _discard(writer: _WriterProtocol) -> None:
+        writer.end("discarded")
+        if writer.transport is not None:
+            writer.transport.close()  # reaps the process and closes the pipes
