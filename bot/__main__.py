@@ -16,7 +16,7 @@ from bot.scheduler import build_scheduler
 from bot.web import build_web_app
 from services.db.migrate import upgrade_async
 from services.db.sqlite import ensure_parent_dir
-from services.offers import ensure_default_offer
+from services.offers.service import ensure_default_offer
 
 log = logging.getLogger("bot")
 GRACE_SECONDS = 10.0

@@ -12,9 +12,9 @@ from bot.config import Settings
 from services.app import Services
 from services.db.engine import make_engine, make_session_factory
 from services.db.uow import UnitOfWorkFactory
-from services.deps import Deps, ProgramConfig, TierRule
-from services.outbox import OutboxDispatcher
-from services.ports import Clock, Notifier, SystemClock
+from services.kernel.deps import Deps, ProgramConfig, TierRule
+from services.messaging.outbox import OutboxDispatcher
+from services.kernel.ports import Clock, Notifier, SystemClock
 
 log = logging.getLogger(__name__)
 

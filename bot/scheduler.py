@@ -8,8 +8,8 @@ from datetime import timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.container import Container
-from services import tiers
-from services.tracking.ledger import release_due
+from services.partners import tiers
+from services.ledger.entries import release_due
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from handlers.telegram import build_router
 from handlers.telegram.middleware import PerUserSerial
 from services.app import Services
-from services.conversation import COMMANDS
-from services.i18n import LOCALES
+from services.kernel.conversation import COMMANDS
+from services.kernel.i18n import LOCALES
 
 
 def build_bot(token: str, api_url: str, session: BaseSession | None = None) -> Bot:

@@ -1,23 +1,23 @@
 """All use cases, wired once. Adapters receive this object (aiogram DI / vkbottle closure) and call into it."""
 from __future__ import annotations
 
-from services.accounts import AccountsService
-from services.balance import BalanceService
-from services.conversation import ConversationService
+from services.partners.accounts import AccountsService
+from services.ledger.balance import BalanceService
+from services.kernel.conversation import ConversationService
 from services.faq.service import FaqService
-from services.deps import Deps
-from services.forms import FormRunner
-from services.i18n import Translator, default_translator, pick_locale
-from services.links import LinksService
-from services.locks import KeyedLock
-from services.offers import OffersService
-from services.onboarding import FORM as ONBOARDING_FORM
-from services.onboarding import REJECT_FORM, OnboardingService
-from services.review_screens import ReviewScreens
-from services.settings import SettingsService
-from services.support import FORM as SUPPORT_FORM
-from services.support import REPLY_FORM as SUPPORT_REPLY_FORM
-from services.support import SupportService
+from services.kernel.deps import Deps
+from services.kernel.forms import FormRunner
+from services.kernel.i18n import Translator, default_translator, pick_locale
+from services.links.service import LinksService
+from services.kernel.locks import KeyedLock
+from services.offers.service import OffersService
+from services.partners.onboarding import FORM as ONBOARDING_FORM
+from services.partners.onboarding import REJECT_FORM, OnboardingService
+from services.tracking.review_screens import ReviewScreens
+from services.partners.settings import SettingsService
+from services.support.service import FORM as SUPPORT_FORM
+from services.support.service import REPLY_FORM as SUPPORT_REPLY_FORM
+from services.support.service import SupportService
 
 
 class Services:

@@ -19,7 +19,7 @@ from services.db.engine import make_engine, make_session_factory
 from services.db.metadata import metadata
 from services.db.migrate import upgrade
 from services.db.uow import UnitOfWorkFactory
-from services.deps import Deps, ProgramConfig
+from services.kernel.deps import Deps, ProgramConfig
 from tests.fakes.clock import FakeClock
 
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

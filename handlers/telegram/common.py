@@ -7,7 +7,7 @@ from aiogram.types import CallbackQuery, Message
 
 from handlers.telegram.respond import run_callback, run_message
 from services.app import Services
-from services.dto import Incoming, Reply, Toast
+from services.kernel.dto import Incoming, Reply, Toast
 
 router = Router(name="common")
 router.message.filter(F.chat.type == "private")

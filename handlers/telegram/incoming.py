@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiogram.types import CallbackQuery, Message, User
 
-from services.dto import Attachment, Incoming
+from services.kernel.dto import Attachment, Incoming
 
 
 def _who(user: User) -> dict:

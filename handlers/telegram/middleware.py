@@ -7,7 +7,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
-from services.locks import KeyedLock
+from services.kernel.locks import KeyedLock
 
 
 class PerUserSerial(BaseMiddleware):

@@ -11,9 +11,9 @@ from aiogram.exceptions import (
 )
 
 from handlers.telegram.render import send_screen
-from services.dto import Attachment, Screen
-from services.i18n import Translator
-from services.ports import NEW_THREAD, Delivered, DeliveryError
+from services.kernel.dto import Attachment, Screen
+from services.kernel.i18n import Translator
+from services.kernel.ports import NEW_THREAD, Delivered, DeliveryError
 
 
 class TelegramNotifier:

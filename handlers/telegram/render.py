@@ -16,8 +16,8 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from services.dto import Reply, Screen
-from services.i18n import Translator
+from services.kernel.dto import Reply, Screen
+from services.kernel.i18n import Translator
 
 log = logging.getLogger(__name__)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None

@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery, Message
 from handlers.telegram.incoming import from_callback, from_message
 from handlers.telegram.render import deliver
 from services.app import Services
-from services.dto import Incoming, Reply
+from services.kernel.dto import Incoming, Reply
 
 UseCase = Callable[[Incoming], Awaitable[Reply]]
 

@@ -7,7 +7,7 @@ from vkbottle_types.events.bot_events import MessageEvent
 
 from handlers.vk.respond import command, event_prefix, run_event, run_message
 from services.app import Services
-from services.dto import Incoming, Reply, Toast
+from services.kernel.dto import Incoming, Reply, Toast
 
 
 async def _outdated(inc: Incoming) -> Reply:

@@ -7,7 +7,7 @@ from typing import Any
 from vkbottle.bot import Message
 from vkbottle_types.events.bot_events import MessageEvent
 
-from services.dto import Attachment, Incoming
+from services.kernel.dto import Attachment, Incoming
 
 # VK client_info.lang_id → language code (VK's language ids, as in the VK ID SDK's Languages). An unmapped id
 # yields None → the default locale, so every id a non-Russian speaker may have must be here: Telegram's

@@ -8,9 +8,9 @@ from vkbottle import API, DocMessagesUploader, PhotoMessageUploader
 from vkbottle.exception_factory import VKAPIError
 
 from handlers.vk.render import send_screen
-from services.dto import Screen
-from services.i18n import Translator
-from services.ports import Delivered, DeliveryError, FileSource
+from services.kernel.dto import Screen
+from services.kernel.i18n import Translator
+from services.kernel.ports import Delivered, DeliveryError, FileSource
 
 log = logging.getLogger(__name__)
 

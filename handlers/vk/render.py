@@ -9,8 +9,8 @@ from vkbottle import API, Callback, EMPTY_KEYBOARD, Keyboard, KeyboardButtonColo
 from vkbottle.exception_factory import VKAPIError
 from vkbottle_types.events.bot_events import MessageEvent
 
-from services.dto import Button, Reply, Screen
-from services.i18n import Translator
+from services.kernel.dto import Button, Reply, Screen
+from services.kernel.i18n import Translator
 
 log = logging.getLogger(__name__)
 

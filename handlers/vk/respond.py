@@ -13,7 +13,7 @@ from vkbottle_types.events.bot_events import MessageEvent
 from handlers.vk.incoming import action_of, from_event, from_message
 from handlers.vk.render import deliver
 from services.app import Services
-from services.dto import Incoming, Reply
+from services.kernel.dto import Incoming, Reply
 
 
 UseCase = Callable[[Incoming], Awaitable[Reply]]

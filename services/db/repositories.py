@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.ports import Delivered
+from services.kernel.ports import Delivered
 from services.db.models import Application, FormState, MessengerAccount, OutboxMessage, Partner, StaffRole
 
 

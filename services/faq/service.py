@@ -7,15 +7,17 @@ from typing import Any
 
 from sqlalchemy import String, cast, func, select, update
 
-from services import notify, validation
-from services.actions import ID, ActionTable
+from services.messaging import notify
+
+from services.kernel import validation
+from services.kernel.actions import ID, ActionTable
 from services.db.support_models import FaqCategory, FaqEntry, FaqSearch
 from services.db.uow import UnitOfWork
-from services.deps import Deps
-from services.dto import Button, Incoming, Reply, Screen, Toast
+from services.kernel.deps import Deps
+from services.kernel.dto import Button, Incoming, Reply, Screen, Toast
 from services.faq.search import FaqDoc, FaqIndex, load_seed
-from services.forms import Field, Form, FormRunner
-from services.staff import has_role
+from services.kernel.forms import Field, Form, FormRunner
+from services.staff.roles import has_role
 
 PAGE = 8  # buttons per page: fits VK's 10-button inline keyboards with the navigation row
 QUERY_MAX = 500

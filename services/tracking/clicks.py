@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from services.db.models import Partner
 from services.db.tracking_models import Offer, TrackingLink
-from services.deps import Deps
+from services.kernel.deps import Deps
 from services.tracking.click_store import (
     SUB_KEYS,
     BatchRejected,

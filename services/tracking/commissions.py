@@ -11,14 +11,14 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Literal
 
-from services import notify
+from services.messaging import notify
 from services.db.models import Partner
 from services.db.tracking_models import Conversion, Offer
 from services.db.uow import UnitOfWork
-from services.deps import Deps, TierRule
-from services.dto import Button, Screen
-from services.money import cents, format_money  # noqa: F401  (re-exported: callers use both)
-from services.tracking import ledger
+from services.kernel.deps import Deps, TierRule
+from services.kernel.dto import Button, Screen
+from services.kernel.money import cents, format_money  # noqa: F401  (re-exported: callers use both)
+from services.ledger import entries as ledger
 
 log = logging.getLogger(__name__)
 

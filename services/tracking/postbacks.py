@@ -29,7 +29,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from services.db.models import Partner
 from services.db.tracking_models import Click, Conversion, Offer, PostbackLog, TrackingLink
 from services.db.uow import UnitOfWork
-from services.deps import Deps, ProgramConfig
+from services.kernel.deps import Deps, ProgramConfig
 from services.tracking import commissions
 from services.tracking.commissions import APPROVED, PENDING, REFUNDED, REJECTED
 from services.tracking.signature import SIGNATURE_PARAM, ip_allowed, verify

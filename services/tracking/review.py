@@ -16,11 +16,12 @@ from sqlalchemy import func, select, update
 from services.db.models import Partner
 from services.db.tracking_models import Click, Conversion, Offer
 from services.db.uow import UnitOfWork
-from services.deps import Deps
-from services.dto import Incoming
-from services.notify import MANAGER_ROLES
-from services.staff import require_role
-from services.tracking import commissions, ledger
+from services.kernel.deps import Deps
+from services.kernel.dto import Incoming
+from services.messaging.notify import MANAGER_ROLES
+from services.staff.roles import require_role
+from services.tracking import commissions
+from services.ledger import entries as ledger
 from services.tracking.commissions import APPROVED, PENDING, REJECTED
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ async def list_pending_review(uow: UnitOfWork, limit: int = 20, offset: int = 0)
 
 
 async def review(deps: Deps, staff: Incoming, conversion_id: int, decision: Decision) -> ReviewResult:
-    """A manager's (or admin's) decision on a flagged conversion; raises services.staff.AccessDenied for anyone
+    """A manager's (or admin's) decision on a flagged conversion; raises services.staff.roles.AccessDenied for anyone
     else. Decided once: a second decision (two managers at once) gets "already_decided" and changes nothing."""
     if decision not in ("clear", "reject"):
         raise ValueError(f"unknown review decision {decision!r}")

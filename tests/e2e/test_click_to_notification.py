@@ -19,9 +19,9 @@ from bot.web_clicks import add_click_routes
 from bot.web_postbacks import add_postback_routes
 from services.db.models import MessengerAccount, OutboxMessage, Partner
 from services.db.tracking_models import Click, Conversion, Offer, PostbackLog, TrackingLink
-from services.deps import ProgramConfig
-from services.outbox import OutboxDispatcher
-from services.tracking.ledger import balances, release_due
+from services.kernel.deps import ProgramConfig
+from services.messaging.outbox import OutboxDispatcher
+from services.ledger.entries import balances, release_due
 from services.tracking.signature import sign
 from tests.fakes.tg_harness import TelegramHarness
 

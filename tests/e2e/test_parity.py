@@ -22,8 +22,8 @@ from sqlalchemy import select, text
 
 from services.db.metadata import metadata
 from services.db.models import Application, FormState, MessengerAccount, OutboxMessage, Partner
-from services.offers import ensure_default_offer
-from services.outbox import OutboxDispatcher
+from services.offers.service import ensure_default_offer
+from services.messaging.outbox import OutboxDispatcher
 from tests.fakes.tg_harness import TelegramHarness
 from tests.fakes.vk_harness import VkHarness
 

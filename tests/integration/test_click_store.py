@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 
 from services.db.tracking_models import TrackingLink
-from services.deps import Deps
+from services.kernel.deps import Deps
 from services.tracking.click_rows import BatchRejected, ClickRow
 from services.tracking.click_store import ClickStore, ClickStoreDown, SqlClickStore, SqliteClickStore
 from services.tracking.clicks import new_click_id

@@ -18,7 +18,7 @@ from bot.web_clicks import CLICKS, add_click_routes
 from services.app import Services
 from services.db.models import Partner
 from services.db.tracking_models import Click, Offer, TrackingLink
-from services.deps import Deps
+from services.kernel.deps import Deps
 from services.tracking.clicks import (
     ClickNotRecorded,
     ClickRequest,
@@ -365,9 +365,9 @@ async def test_unknown_codes_do_not_grow_the_cache_beyond_its_bound(deps):
 
 async def test_pausing_an_offer_or_archiving_a_link_stops_redirects_at_once(client, deps, world):
     """The bot's use cases drop the click route's cache: no 30-second window of stale redirects."""
-    from services.dto import Incoming
-    from services.offers import OffersService
-    from services.forms import FormRunner
+    from services.kernel.dto import Incoming
+    from services.offers.service import OffersService
+    from services.kernel.forms import FormRunner
 
     assert (await get(client, f"/r/{world.code}")).status == 302  # cached now
     async with deps.uow() as uow:

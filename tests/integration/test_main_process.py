@@ -13,7 +13,7 @@ from sqlalchemy import select
 from services.db.engine import make_engine, make_session_factory
 from services.db.tracking_models import Click
 from services.db.uow import UnitOfWorkFactory
-from services.deps import Deps
+from services.kernel.deps import Deps
 from tests.fakes.bot_api_server import FakeBotAPI, _free_port
 from tests.integration.test_clicks import add_link
 

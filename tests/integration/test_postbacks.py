@@ -31,11 +31,11 @@ from services.db.tracking_models import (
     PostbackLog,
     TrackingLink,
 )
-from services.deps import Deps, ProgramConfig
-from services.dto import Incoming
-from services.outbox import OutboxDispatcher
-from services.staff import AccessDenied
-from services.tracking.ledger import balances, release_due
+from services.kernel.deps import Deps, ProgramConfig
+from services.kernel.dto import Incoming
+from services.messaging.outbox import OutboxDispatcher
+from services.staff.roles import AccessDenied
+from services.ledger.entries import balances, release_due
 from services.tracking.review import count_pending_review, list_pending_review, review
 from services.tracking.signature import sign
 from tests.fakes.tg_harness import TelegramHarness

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from services import tiers
+from services.partners import tiers
 from services.db.models import OutboxMessage, Partner
-from services.deps import DEFAULT_TIERS
+from services.kernel.deps import DEFAULT_TIERS
 from tests.fakes.builders import PARTNER, add_sale, partner_id  # noqa: F401  (fixture)
 from tests.fakes.tg_harness import TelegramHarness
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from services.db.models import Partner
 from services.db.tracking_models import NotificationMute, Offer, TrackingLink
-from services.offers import ensure_default_offer
+from services.offers.service import ensure_default_offer
 from tests.fakes.builders import approved_partner
 from tests.fakes.tg_harness import TelegramHarness
 

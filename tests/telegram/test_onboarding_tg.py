@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from services.db.models import Application, FormState, MessengerAccount, OutboxMessage, Partner
-from services.outbox import OutboxDispatcher
+from services.messaging.outbox import OutboxDispatcher
 from tests.fakes.tg_harness import TelegramHarness
 
 USER = 111

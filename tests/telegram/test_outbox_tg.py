@@ -6,8 +6,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from services.db.models import OutboxMessage
-from services.dto import Screen
-from services.outbox import MAX_ATTEMPTS, OutboxDispatcher
+from services.kernel.dto import Screen
+from services.messaging.outbox import MAX_ATTEMPTS, OutboxDispatcher
 from tests.fakes.tg_harness import TelegramHarness
 
 

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from services.db.models import OutboxMessage
 from services.db.support_models import Ticket, TicketMessage
-from services.deps import ProgramConfig
-from services.outbox import OutboxDispatcher
+from services.kernel.deps import ProgramConfig
+from services.messaging.outbox import OutboxDispatcher
 from tests.fakes.tg_harness import TelegramHarness
 
 PARTNER, SUPPORT, ADMIN, OUTSIDER = 111, 902, 903, 555

@@ -10,7 +10,7 @@ from pathlib import Path
 from fluent.syntax import FluentParser, ast as fast
 from fluent.syntax.visitor import Visitor
 
-from services.i18n import LOCALES, LOCALES_DIR, Translator
+from services.kernel.i18n import LOCALES, LOCALES_DIR, Translator
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,9 +63,9 @@ def test_every_locale_key_used_in_code_exists():
 
 def test_keys_built_at_run_time_exist():
     """Keys assembled from parts (f"menu-{section}") — enumerated here from the same sources of truth."""
-    from services.menu import SECTIONS
-    from services.offers import CURRENCIES, EDITABLE
-    from services.onboarding import REJECT_PRESETS, STEPS
+    from services.kernel.menu import SECTIONS
+    from services.offers.service import CURRENCIES, EDITABLE
+    from services.partners.onboarding import REJECT_PRESETS, STEPS
 
     keys = Translator().keys["en"]
     built = ({f"menu-{s}" for s in SECTIONS} | {f"lang-{l}" for l in LOCALES}
@@ -103,7 +103,7 @@ def test_services_never_import_messenger_libraries():
 
 def test_callback_actions_fit_telegram_limit():
     """Every action pattern with the largest ids it can carry stays within 64 bytes."""
-    from services.settings import COMMON_TIMEZONES
+    from services.partners.settings import COMMON_TIMEZONES
 
     big = 10**18
     actions = [f"app:ok:{big}", f"app:no:{big}", f"app:card:{big}", *(f"rej:{big}:{c}" for c in

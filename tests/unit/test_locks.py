@@ -1,6 +1,6 @@
 import asyncio
 
-from services.locks import KeyedLock
+from services.kernel.locks import KeyedLock
 
 
 async def test_same_key_runs_in_arrival_order_and_cleans_up():

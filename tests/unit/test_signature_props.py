@@ -21,8 +21,8 @@ from services.db.engine import make_engine, make_session_factory
 from services.db.models import Partner, StaffRole
 from services.db.tracking_models import Click, Conversion, LedgerEntry, Offer, TrackingLink
 from services.db.uow import UnitOfWorkFactory
-from services.deps import Deps, ProgramConfig
-from services.dto import Incoming
+from services.kernel.deps import Deps, ProgramConfig
+from services.kernel.dto import Incoming
 from services.tracking.commissions import (
     APPROVED,
     PENDING,
@@ -34,7 +34,7 @@ from services.tracking.commissions import (
     l2_commission,
     step,
 )
-from services.tracking.ledger import release_due
+from services.ledger.entries import release_due
 from services.tracking.postbacks import STATUS_ALIASES, RawPostback, admit, handle_postback
 from services.tracking.review import review
 from services.tracking.signature import canonical, ip_allowed, sign, verify

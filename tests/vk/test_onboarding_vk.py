@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from services.db.models import AccountLinkCode, Application, FormState, MessengerAccount, OutboxMessage, Partner
-from services.outbox import OutboxDispatcher
+from services.messaging.outbox import OutboxDispatcher
 from tests.fakes.tg_harness import TelegramHarness
 from tests.fakes.vk_api import FakeVK
 from tests.fakes.vk_harness import VkHarness

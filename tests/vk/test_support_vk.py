@@ -17,8 +17,8 @@ from handlers.telegram.notifier import TelegramFiles
 from handlers.vk.notifier import VkNotifier
 from services.db.models import OutboxMessage
 from services.db.support_models import Ticket, TicketMessage
-from services.deps import ProgramConfig
-from services.outbox import OutboxDispatcher
+from services.kernel.deps import ProgramConfig
+from services.messaging.outbox import OutboxDispatcher
 from tests.fakes.tg_harness import TelegramHarness
 from tests.fakes.vk_harness import VkHarness
 

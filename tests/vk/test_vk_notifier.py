@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select, update
 
 from services.db.models import OutboxMessage
-from services.dto import Button, Screen
-from services.menu import main_menu_screen
-from services.outbox import LEASE, MAX_ATTEMPTS, OutboxDispatcher
+from services.kernel.dto import Button, Screen
+from services.kernel.menu import main_menu_screen
+from services.messaging.outbox import LEASE, MAX_ATTEMPTS, OutboxDispatcher
 from tests.fakes.vk_harness import VkHarness
 
 PEER = 111

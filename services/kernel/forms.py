@@ -11,10 +11,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from services import validation
+from services.kernel import validation
 from services.db.uow import UnitOfWork
-from services.deps import Deps
-from services.dto import Button, Incoming, Reply, Screen, Toast
+from services.kernel.deps import Deps
+from services.kernel.dto import Button, Incoming, Reply, Screen, Toast
 
 Complete = Callable[[UnitOfWork, Incoming, dict[str, Any]], Awaitable[Reply]]
 

@@ -6,11 +6,11 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from services.db.tracking_models import LedgerEntry
-from services.deps import Deps
-from services.dto import Incoming, Reply, Screen
-from services.tiers import next_tier, revenue_by_partner
-from services.money import format_money
-from services.tracking.ledger import balances
+from services.kernel.deps import Deps
+from services.kernel.dto import Incoming, Reply, Screen
+from services.partners.tiers import next_tier, revenue_by_partner
+from services.kernel.money import format_money
+from services.ledger.entries import balances
 
 RECENT = 5
 

@@ -12,9 +12,9 @@ import time
 from collections.abc import Mapping
 from datetime import timedelta
 
-from services.deps import Deps
-from services.dto import Screen
-from services.ports import DeliveryError, Notifier
+from services.kernel.deps import Deps
+from services.kernel.dto import Screen
+from services.kernel.ports import DeliveryError, Notifier
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from services.db.uow import UnitOfWork
-from services.ports import Clock, SystemClock
+from services.kernel.ports import Clock, SystemClock
 
 
 @dataclass(frozen=True)

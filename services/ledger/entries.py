@@ -25,10 +25,10 @@ from sqlalchemy.orm import aliased
 
 from services.db.tracking_models import Conversion, LedgerEntry
 from services.db.uow import UnitOfWork
-from services import notify
-from services.deps import Deps
-from services.dto import Screen
-from services.money import format_money
+from services.messaging import notify
+from services.kernel.deps import Deps
+from services.kernel.dto import Screen
+from services.kernel.money import format_money
 
 log = logging.getLogger(__name__)
 

@@ -7,15 +7,15 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from services import validation
-from services.actions import ID, ActionTable
-from services.codes import new_code
+from services.kernel import validation
+from services.kernel.actions import ID, ActionTable
+from services.kernel.codes import new_code
 from services.db.models import Partner
 from services.db.tracking_models import Click, Offer, TrackingLink
 from services.db.uow import UnitOfWork
-from services.deps import Deps
-from services.dto import Button, Incoming, Reply, Screen, Toast
-from services.forms import Field, Form, FormRunner
+from services.kernel.deps import Deps
+from services.kernel.dto import Button, Incoming, Reply, Screen, Toast
+from services.kernel.forms import Field, Form, FormRunner
 
 LINK_CODE_LENGTH = 8  # 62^8 ≈ 2·10^14 codes: short in a post, hopeless to enumerate
 MAX_NAMED_LINKS = 50

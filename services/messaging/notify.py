@@ -8,8 +8,8 @@ from sqlalchemy import select
 from services.db.models import Partner
 from services.db.tracking_models import NotificationMute
 from services.db.uow import UnitOfWork
-from services.deps import Deps
-from services.dto import Screen
+from services.kernel.deps import Deps
+from services.kernel.dto import Screen
 
 MANAGER_ROLES = ("admin", "manager")
 # Kinds a partner may mute in Settings → Notifications. Decisions on their application etc. always arrive.

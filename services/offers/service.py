@@ -8,14 +8,16 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from services import notify, validation
-from services.actions import ID, ActionTable
+from services.messaging import notify
+
+from services.kernel import validation
+from services.kernel.actions import ID, ActionTable
 from services.db.tracking_models import Offer
 from services.db.uow import UnitOfWork
-from services.deps import Deps
-from services.dto import Button, Incoming, Reply, Screen, Toast
-from services.forms import Field, Form, FormRunner
-from services.staff import has_role
+from services.kernel.deps import Deps
+from services.kernel.dto import Button, Incoming, Reply, Screen, Toast
+from services.kernel.forms import Field, Form, FormRunner
+from services.staff.roles import has_role
 
 CURRENCIES = ("RUB", "USD", "EUR")
 

@@ -1,8 +1,8 @@
 """The partner's main menu (persistent keyboard) and how a pressed entry is recognised on every messenger."""
 from __future__ import annotations
 
-from services.dto import Button, Screen
-from services.i18n import Translator
+from services.kernel.dto import Button, Screen
+from services.kernel.i18n import Translator
 
 SECTIONS = ("links", "stats", "materials", "balance", "faq", "support", "settings")
 _LAYOUT = (("links", "stats"), ("materials", "balance"), ("faq", "support"), ("settings",))

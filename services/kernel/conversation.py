@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from services.accounts import looks_like_code
-from services.deps import Deps
-from services.dto import Incoming, Reply, Screen
-from services.i18n import Translator
-from services.menu import SECTIONS, MenuMatcher, main_menu_screen
+from services.partners.accounts import looks_like_code
+from services.kernel.deps import Deps
+from services.kernel.dto import Incoming, Reply, Screen
+from services.kernel.i18n import Translator
+from services.kernel.menu import SECTIONS, MenuMatcher, main_menu_screen
 
 Handler = Callable[[Incoming], Awaitable[Reply]]
 

@@ -1,12 +1,12 @@
 """/admin → Review: flagged conversions a manager clears or rejects (decisions in services.tracking.review)."""
 from __future__ import annotations
 
-from services import notify
-from services.actions import ID, ActionTable
-from services.deps import Deps
-from services.dto import Button, Incoming, Reply, Screen, Toast
-from services.staff import AccessDenied, has_role
-from services.money import format_money
+from services.messaging import notify
+from services.kernel.actions import ID, ActionTable
+from services.kernel.deps import Deps
+from services.kernel.dto import Button, Incoming, Reply, Screen, Toast
+from services.staff.roles import AccessDenied, has_role
+from services.kernel.money import format_money
 from services.tracking.review import count_pending_review, list_pending_review, review
 
 PAGE = 5

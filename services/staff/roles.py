@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from services.db.uow import UnitOfWork
-from services.dto import Incoming
+from services.kernel.dto import Incoming
 
 ROLES = ("admin", "manager", "support")
 

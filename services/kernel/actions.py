@@ -5,7 +5,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from services.dto import Incoming, Reply, Toast
+from services.kernel.dto import Incoming, Reply, Toast
 
 ID = r"(\d{1,18})"
 

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from services import notify
+from services.messaging import notify
 from services.db.models import Partner
 from services.db.tracking_models import Conversion
-from services.deps import Deps, TierRule
-from services.dto import Screen
+from services.kernel.deps import Deps, TierRule
+from services.kernel.dto import Screen
 
 WINDOW = timedelta(days=30)
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 
 from services.db.models import AccountLinkCode, MessengerAccount, Partner
-from services.deps import Deps
-from services.dto import Incoming, Reply, Screen, Toast
-from services.links import recruit_links
-from services.menu import main_menu_screen
+from services.kernel.deps import Deps
+from services.kernel.dto import Incoming, Reply, Screen, Toast
+from services.links.service import recruit_links
+from services.kernel.menu import main_menu_screen
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: people retype it from another screen
 CODE_TTL = timedelta(minutes=15)

@@ -6,14 +6,14 @@ from zoneinfo import ZoneInfo, available_timezones
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from services.actions import ActionTable
+from services.kernel.actions import ActionTable
 from services.db.tracking_models import NotificationMute
-from services.deps import Deps
-from services.dto import Button, Incoming, Reply, Screen, Toast
-from services.i18n import LOCALES
-from services.menu import main_menu_screen
-from services.notify import MUTABLE_KINDS
-from services.onboarding import language_buttons
+from services.kernel.deps import Deps
+from services.kernel.dto import Button, Incoming, Reply, Screen, Toast
+from services.kernel.i18n import LOCALES
+from services.kernel.menu import main_menu_screen
+from services.messaging.notify import MUTABLE_KINDS
+from services.partners.onboarding import language_buttons
 
 # Offered as buttons (the zone travels in the callback data, validated against the IANA database).
 COMMON_TIMEZONES = (

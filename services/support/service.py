@@ -8,18 +8,18 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from services import notify
-from services.actions import ID, ActionTable
+from services.messaging import notify
+from services.kernel.actions import ID, ActionTable
 from services.db.models import Partner
 from services.db.support_models import Ticket, TicketMessage
 from services.db.tracking_models import Conversion
 from services.db.uow import UnitOfWork
-from services.deps import Deps
-from services.money import format_money
-from services.tracking.ledger import balances
-from services.dto import Button, Incoming, Reply, Screen, Toast
-from services.ports import NEW_THREAD
-from services.staff import has_role
+from services.kernel.deps import Deps
+from services.kernel.money import format_money
+from services.ledger.entries import balances
+from services.kernel.dto import Button, Incoming, Reply, Screen, Toast
+from services.kernel.ports import NEW_THREAD
+from services.staff.roles import has_role
 
 FORM = "support"
 REPLY_FORM = "support_reply"  # a staff member pressed Reply: their next message in that chat is the answer

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from services.dto import Attachment, Screen
+from services.kernel.dto import Attachment, Screen
 
 
 class Clock(Protocol):

@@ -8,17 +8,19 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from services import notify, validation
-from services.accounts import looks_like_code
-from services.actions import ID, ActionTable
-from services.codes import new_code
+from services.messaging import notify
+
+from services.kernel import validation
+from services.partners.accounts import looks_like_code
+from services.kernel.actions import ID, ActionTable
+from services.kernel.codes import new_code
 from services.db.models import Application, MessengerAccount, Partner
 from services.db.uow import UnitOfWork
-from services.deps import Deps
-from services.dto import Button, Incoming, Reply, Screen, Toast
-from services.i18n import LOCALES, pick_locale
-from services.menu import main_menu_screen
-from services.staff import has_role
+from services.kernel.deps import Deps
+from services.kernel.dto import Button, Incoming, Reply, Screen, Toast
+from services.kernel.i18n import LOCALES, pick_locale
+from services.kernel.menu import main_menu_screen
+from services.staff.roles import has_role
 
 log = logging.getLogger(__name__)
 
