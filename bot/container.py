@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.supervisor import Supervisor
 from services.app import Services
 from services.db.engine import make_engine, make_session_factory
 from services.db.uow import UnitOfWorkFactory
@@ -27,7 +28,7 @@ def program_config(settings: Settings) -> ProgramConfig:
         vk_group_id=settings.vk_group_id,
         postback_secret=settings.postback_secret,
         postback_ip_allowlist=tuple(settings.postback_ip_allowlist),
-        ip_hash_secret=settings.ip_hash_secret,
+        ip_hash_secret=settings.ip_hash_secret or "",  # unset: main() puts the generated one here
         fraud_min_seconds=settings.fraud_min_seconds,
         click_flood_per_hour=settings.click_flood_per_hour,
         support_chat_id=str(settings.support_chat_id) if settings.support_chat_id else "",
@@ -49,6 +50,7 @@ class Container:
     notifiers: dict[str, Notifier] = field(default_factory=dict)
     outbox: OutboxDispatcher | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    pollers: dict[str, Supervisor] = field(default_factory=dict)  # "telegram", "vk": their state for /healthz
 
     def attach_notifier(self, notifier: Notifier) -> None:
         self.notifiers[notifier.messenger] = notifier

@@ -64,7 +64,7 @@ class Services:
 
     async def locale_for(self, messenger: str, user_id: str, language_code: str | None = None) -> str:
         """The language to talk to this person in: their choice, else their messenger's, else the default."""
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             account = await uow.accounts.get(messenger, user_id)
             partner = await uow.partners.get(account.partner_id) if account else None
             if partner is not None:

@@ -42,7 +42,7 @@ class ConversationService:
         self._start = start
 
     async def on_text(self, inc: Incoming) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             state = await uow.forms.get(inc.messenger, inc.user_id)
             account = await uow.accounts.get(inc.messenger, inc.user_id)
             partner = await uow.partners.get(account.partner_id) if account else None
@@ -88,7 +88,7 @@ class ConversationService:
     async def open_section(self, inc: Incoming, section: str) -> Reply:
         if section not in SECTIONS:
             return Reply.of(Screen("err-not-understood"))
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             account = await uow.accounts.get(inc.messenger, inc.user_id)
             partner = await uow.partners.get(account.partner_id) if account else None
         if partner is None or partner.status != "approved":

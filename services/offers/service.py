@@ -95,7 +95,7 @@ class OffersService:
         )))
 
     async def list_offers(self, inc: Incoming, *, edit: bool = True) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             offers = (await uow.session.scalars(select(Offer).order_by(Offer.id))).all()
@@ -112,7 +112,7 @@ class OffersService:
         return offer if offer is not None else Reply(toast=Toast("err-stale-button"))
 
     async def show(self, inc: Incoming, offer_id: int, *, edit: bool = True, toast: Toast | None = None) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             offer = await self._managed(uow, inc, offer_id)
         if isinstance(offer, Reply):
             return offer
