@@ -1,13 +1,32 @@
-"""Settings from the environment (and `.env`). Every field is documented in .env.example."""
+"""Settings from the environment (and `.env`). Every field is documented in .env.example.
+
+Every value is checked here, before anything starts: load_settings() turns a bad one into a single line naming
+the variable and what is wrong (exit code 2), never a traceback from deep inside the start."""
 from __future__ import annotations
 
+import ipaddress
+import sys
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from services.kernel.validation import Invalid, operator_url
 
 IdList = Annotated[list[int], NoDecode]
+NetList = Annotated[list[str], NoDecode]
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+# IP_HASH_SECRET values that are public knowledge: with one of them every stored IPv4 hash is reversed by trying
+# all 2^32 addresses. The first is the old default, the last the placeholder in .env.example.
+WEAK_SECRETS = frozenset({"change-me", "changeme", "secret", "paste-64-random-hex-characters-here"})
+SECRET_MIN_LENGTH = 32
+# Values never echoed in an error line.
+SECRET_FIELDS = frozenset({"telegram_bot_token", "vk_token", "postback_secret", "ip_hash_secret", "database_url"})
 
 
 class Settings(BaseSettings):
@@ -22,7 +41,7 @@ class Settings(BaseSettings):
 
     # VK
     vk_token: str = ""
-    vk_group_id: int = 0
+    vk_group_id: int = Field(0, ge=0)
     vk_api_url: str = "https://api.vk.com/method"
     vk_admin_ids: IdList = Field(default_factory=list)
     vk_manager_ids: IdList = Field(default_factory=list)
@@ -32,30 +51,30 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./data/bot.db"
 
     # Web
-    web_host: str = "127.0.0.1"
-    web_port: int = 8080
+    web_host: str = Field("127.0.0.1", min_length=1)
+    web_port: int = Field(8080, ge=1, le=65535)
     public_base_url: str = "http://127.0.0.1:8080"
-    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128"])
+    trusted_proxies: NetList = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128"])
 
     # Tracking
     offer_url: str = ""
-    offer_name: str = "Main offer"
+    offer_name: str = Field("Main offer", min_length=1, max_length=128)
     postback_secret: str = ""
-    postback_ip_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    ip_hash_secret: str = "change-me"
-    fraud_min_seconds: int = 10
-    click_flood_per_hour: int = 30
-    tier_gold_threshold: Decimal = Decimal("100000")
-    tier_platinum_threshold: Decimal = Decimal("500000")
+    postback_ip_allowlist: NetList = Field(default_factory=list)
+    ip_hash_secret: str | None = None  # unset: generated at first start and kept in the database
+    fraud_min_seconds: int = Field(10, ge=0)
+    click_flood_per_hour: int = Field(30, ge=1)
+    tier_gold_threshold: Decimal = Field(Decimal("100000"), ge=0, allow_inf_nan=False)
+    tier_platinum_threshold: Decimal = Field(Decimal("500000"), ge=0, allow_inf_nan=False)
 
     # Support
     support_chat_id: int = 0
-    support_sla_minutes: int = 60
+    support_sla_minutes: int = Field(60, ge=1)
 
     # Program
     default_locale: str = "ru"
     auto_approve: bool = False
-    outbox_poll_seconds: float = 1.0
+    outbox_poll_seconds: float = Field(1.0, gt=0, allow_inf_nan=False)
     log_level: str = "INFO"
 
     @field_validator(
@@ -66,7 +85,11 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         # "1, 2,3" in env; a list when built in code.
         if isinstance(value, str):
-            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+            parts = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+            bad = [part for part in parts if not part.isascii() or not part.isdigit()]
+            if bad:
+                raise ValueError(f"{bad[0]!r} is not a user id; expected positive numbers separated by commas")
+            return [int(part) for part in parts]
         if isinstance(value, int):
             return [value]
         return value
@@ -74,16 +97,82 @@ class Settings(BaseSettings):
     @field_validator("postback_ip_allowlist", "trusted_proxies", mode="before")
     @classmethod
     def _split_ips(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
+        parts = [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+        for part in parts if isinstance(parts, list) else ():
+            try:
+                ipaddress.ip_network(str(part), strict=False)
+            except ValueError:
+                raise ValueError(f"{part!r} is not an IP address or CIDR network (like 10.0.0.0/8)") from None
+        return parts
+
+    @field_validator("telegram_api_url", "vk_api_url", "public_base_url", "offer_url")
+    @classmethod
+    def _url(cls, value: str, info: ValidationInfo) -> str:
+        if value == "" and info.field_name == "offer_url":
+            return value  # no default offer
+        try:
+            return operator_url(value)
+        except Invalid:
+            raise ValueError(f"{value[:80]!r} is not an http(s) URL with a host name or IP address") from None
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _telegram_token(cls, value: str) -> str:
+        left, _, right = value.partition(":")
+        if value and not (left.isascii() and left.isdigit() and right and right.isascii() and right.isprintable()
+                          and " " not in right):
+            raise ValueError("is not a bot token from @BotFather (<digits>:<characters>)")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            driver = make_url(value).drivername
+        except ArgumentError:
+            raise ValueError("is not a database URL") from None
+        if driver not in DRIVERS:
+            raise ValueError(f"driver {driver!r} is not supported; use one of: {', '.join(DRIVERS)}")
+        return value
+
+    @field_validator("ip_hash_secret")
+    @classmethod
+    def _strong_secret(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.strip():
+            raise ValueError("is empty; remove the line to have a random key generated and kept in the database, "
+                             f"or set at least {SECRET_MIN_LENGTH} random characters")
+        if value.strip().lower() in WEAK_SECRETS:
+            raise ValueError("is a publicly known value; remove the line (a random key is generated) or set your "
+                             "own: python -c 'import secrets; print(secrets.token_hex(32))'")
+        if len(value) < SECRET_MIN_LENGTH or len(set(value)) < 10:
+            raise ValueError(f"is too weak: at least {SECRET_MIN_LENGTH} random characters "
+                             "(python -c 'import secrets; print(secrets.token_hex(32))'), or remove the line")
         return value
 
     @field_validator("default_locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
         if value not in ("ru", "en"):
-            raise ValueError("DEFAULT_LOCALE must be ru or en")
+            raise ValueError("must be ru or en")
         return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: object) -> object:
+        level = str(value).strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)} (any case)")
+        return level
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.tier_gold_threshold > self.tier_platinum_threshold:
+            raise ValueError("TIER_GOLD_THRESHOLD: must not exceed TIER_PLATINUM_THRESHOLD")
+        if self.vk_token and not self.vk_group_id:
+            raise ValueError("VK_GROUP_ID: must be set (the community id) when VK_TOKEN is")
+        return self
 
     @property
     def telegram_enabled(self) -> bool:
@@ -106,3 +195,27 @@ class Settings(BaseSettings):
         ):
             seed.extend((messenger, str(user_id), role) for user_id in ids)
         return seed
+
+
+def describe(error: ValidationError) -> str:
+    """One line for all that is wrong: "WEB_PORT: Input should be … (got '70000'); LOG_LEVEL: …"."""
+    problems = []
+    for item in error.errors():
+        message = item["msg"].removeprefix("Value error, ")
+        field = str(item["loc"][0]) if item["loc"] else ""
+        if not field:  # a model-level check names its variable itself
+            problems.append(message)
+            continue
+        got = "" if field in SECRET_FIELDS or isinstance(item["input"], (dict, list)) else \
+            f" (got {str(item['input'])[:80]!r})"
+        problems.append(f"{field.upper()}: {message}{got}")
+    return "; ".join(problems)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings, or exit code 2 with one line on stderr naming each bad variable (no traceback)."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        print(f"config error: {describe(exc)}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -188,7 +188,7 @@ async def ensure_default_offer(deps: Deps, url: str, name: str) -> int | None:
     """OFFER_URL → one active CPA-less revshare offer at first start (never duplicated on restarts)."""
     if not url:
         return None
-    url = validation.http_url(url)
+    url = validation.operator_url(url)  # set by the operator: an IP or localhost is fine here
     async with deps.uow() as uow:
         existing = await uow.session.scalar(select(Offer.id).where(Offer.target_url == url).limit(1))
         if existing is not None:
