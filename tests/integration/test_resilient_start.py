@@ -92,11 +92,11 @@ async def test_unreachable_messengers_at_start_do_not_take_the_web_side_down(
                                          lambda h: h.get("telegram") == "up" and h.get("vk") == "up", bot)
             assert health["status"] == "ok"
             await api.push_message(111, "/start")
-            [welcome] = await api.wait_for("sendMessage", chat_id=111)
+            [welcome] = await api.wait_for("sendMessage", chat_id=111, timeout=60)
             assert "Welcome to the partner program" in welcome["text"]
-            await vk.wait_listening()
+            await vk.wait_listening(timeout=60)
             vk.push_message(222, "Начать")
-            assert await vk.wait_sent()
+            assert await vk.wait_sent(timeout=60)
         finally:
             stop.set()
             await asyncio.wait_for(bot, 30)  # only the stop signal ends it, and it ends cleanly
