@@ -1,7 +1,7 @@
 """app_secrets: secrets the bot generates for itself (the IP hash key when IP_HASH_SECRET is unset)
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0010
 Create Date: 2026-11-24
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0006'
-down_revision: str | None = '0004'
+down_revision: str | None = '0010'  # chained after main's 0010 at merge (was 0004)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
