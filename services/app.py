@@ -1,4 +1,4 @@
-"""All use cases, wired once. Adapters receive this object (aiogram DI / vkbottle closure) and call into it."""
+"""All use cases, wired once. Adapters build their routes from `features` (services/routes.py) and call into it."""
 from __future__ import annotations
 
 from services import routes

@@ -1,6 +1,8 @@
 """One Router per Feature of the route table: every command name as a /command, every button prefix."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message
@@ -9,6 +11,9 @@ from handlers.telegram.respond import run_callback, run_message
 from services.app import Services
 from services.kernel import features
 from services.kernel.features import Feature
+
+OnCommand = Callable[[Message, CommandObject], Awaitable[None]]
+OnButton = Callable[[CallbackQuery], Awaitable[None]]
 
 
 class ActionPrefix(Filter):
@@ -32,14 +37,14 @@ def get_router(feature: Feature, services: Services) -> Router:
     return router
 
 
-def _command(entry: features.Command, services: Services):  # type: ignore[no-untyped-def]
+def _command(entry: features.Command, services: Services) -> OnCommand:
     async def on_command(message: Message, command: CommandObject) -> None:
         await run_message(message, services, entry.handler, start_payload=command.args if entry.payload else None)
 
     return on_command
 
 
-def _button(buttons: features.Buttons, services: Services):  # type: ignore[no-untyped-def]
+def _button(buttons: features.Buttons, services: Services) -> OnButton:
     async def on_button(callback: CallbackQuery) -> None:
         await run_callback(callback, services, buttons.handler)
 

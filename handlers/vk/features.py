@@ -2,6 +2,8 @@
 callback-button prefixes. Commands are private only: the staff group lives on Telegram."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from vkbottle import API, GroupEventType
 from vkbottle.bot import BotLabeler, Message
 from vkbottle.dispatch.rules import ABCRule
@@ -13,9 +15,12 @@ from services.app import Services
 from services.kernel import features
 from services.kernel.features import Feature
 
+OnCommand = Callable[[Message], Awaitable[None]]
+OnButton = Callable[[MessageEvent], Awaitable[None]]
+
 
 class CommandRule(ABCRule[Message]):
-    """"/start", a bare "start" / "начать" as the whole text, or VK's own Start button payload."""
+    """Typed "/start", a bare "start" or "начать" as the whole text, or the payload of VK's own Start button."""
 
     def __init__(self, names: tuple[str, ...]) -> None:
         self.names = names
@@ -48,14 +53,14 @@ def register(labeler: BotLabeler, feature: Feature, services: Services, api: API
             _button(buttons, services, api))
 
 
-def _command(entry: features.Command, services: Services):  # type: ignore[no-untyped-def]
+def _command(entry: features.Command, services: Services) -> OnCommand:
     async def on_command(message: Message) -> None:
         await run_message(message, services, entry.handler)  # a start payload arrives as message.ref
 
     return on_command
 
 
-def _button(buttons: features.Buttons, services: Services, api: API):  # type: ignore[no-untyped-def]
+def _button(buttons: features.Buttons, services: Services, api: API) -> OnButton:
     async def on_button(event: MessageEvent) -> None:
         await run_event(api, event, services, buttons.handler)
 
