@@ -15,17 +15,6 @@ from services.kernel.menu import SECTIONS, MenuMatcher, main_menu_screen
 
 Handler = Callable[[Incoming], Awaitable[Reply]]
 
-# Commands shown in Telegram's command menu and in /help: (command, description locale key).
-COMMANDS: list[tuple[str, str]] = [
-    ("start", "cmd-start"),
-    ("link", "cmd-link"),
-    ("faq", "cmd-faq"),
-    ("support", "cmd-support"),
-    ("help", "cmd-help"),
-    ("language", "cmd-language"),
-    ("cancel", "cmd-cancel"),
-]
-
 
 class ConversationService:
     def __init__(self, deps: Deps, translator: Translator, start: Handler) -> None:
