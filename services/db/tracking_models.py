@@ -48,6 +48,8 @@ class TrackingLink(Base):
     sub3: Mapped[str | None] = mapped_column(String(64))
     sub4: Mapped[str | None] = mapped_column(String(64))
     sub5: Mapped[str | None] = mapped_column(String(64))
+    # A landing page of the offer (a published material): clicks go there instead of the offer's target URL.
+    landing_url: Mapped[str | None] = mapped_column(String(2048))
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

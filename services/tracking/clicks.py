@@ -23,7 +23,7 @@ from functools import lru_cache
 from datetime import datetime
 from urllib.parse import quote_plus, unquote_plus, urlsplit, urlunsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.db.models import Partner
 from services.db.tracking_models import Offer, TrackingLink
@@ -331,7 +331,9 @@ class LinkCache:
         stmt = (
             select(TrackingLink.id, TrackingLink.partner_id, TrackingLink.offer_id, TrackingLink.archived_at,
                    TrackingLink.sub1, TrackingLink.sub2, TrackingLink.sub3, TrackingLink.sub4, TrackingLink.sub5,
-                   Offer.target_url, Offer.attribution_days, Offer.status, Partner.status)
+                   # a landing-page link (issue 14, services/materials) lands there instead of the offer's URL
+                   func.coalesce(TrackingLink.landing_url, Offer.target_url), Offer.attribution_days, Offer.status,
+                   Partner.status)
             .join(Offer, Offer.id == TrackingLink.offer_id)
             .join(Partner, Partner.id == TrackingLink.partner_id)
             .where(TrackingLink.code == code)
