@@ -35,6 +35,9 @@ async def start_telegram(container: Container, tasks: list[asyncio.Task],
     bot = build_bot(settings.telegram_bot_token, settings.telegram_api_url)
     dispatcher = build_dispatcher(container.services)
     container.attach_notifier(TelegramNotifier(bot, container.services.translator))
+    from handlers.telegram.notifier import TelegramFiles
+
+    container.deps.files["telegram"] = TelegramFiles(bot)  # managers' banners are downloaded through it
     container.telegram = TelegramRuntime(bot, dispatcher)
 
     async def run(supervisor: Supervisor) -> None:
@@ -65,6 +68,9 @@ async def start_vk(container: Container, tasks: list[asyncio.Task],
 
         files["telegram"] = TelegramFiles(container.telegram.bot)
     container.attach_notifier(VkNotifier(vk_bot.api, container.services.translator, files=files))
+    from handlers.vk.files import VkFiles
+
+    container.deps.files["vk"] = VkFiles(vk_bot.api)
     container.vk_bot = vk_bot
 
     async def run(supervisor: Supervisor) -> None:

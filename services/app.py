@@ -10,6 +10,10 @@ from services.kernel.deps import Deps
 from services.kernel.forms import FormRunner
 from services.kernel.i18n import Translator, default_translator, pick_locale
 from services.links.service import LinksService
+from services.materials.admin import BANNER_FORM, MaterialsAdmin
+from services.materials.service import MaterialsService
+from services.promo.service import PromoService
+from services.promo.use_cases import issue_on_approval
 from services.kernel.locks import KeyedLock
 from services.offers.service import OffersService
 from services.partners.onboarding import FORM as ONBOARDING_FORM
@@ -47,6 +51,11 @@ class Services:
         self.faq.escalate = self.support.open_with_question
         self.conversation.fallback = self.faq.answer_text
         self.balance = BalanceService(deps)
+        self.materials = MaterialsService(deps, self.forms)
+        self.materials_admin = MaterialsAdmin(deps, self.forms)
+        self.conversation.forms[BANNER_FORM] = self.materials_admin.on_banner_message
+        self.promo = PromoService(deps, self.forms)
+        self.onboarding.on_approved.append(issue_on_approval)  # a personal promo code per active offer
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)
         self.review = ReviewScreens(deps, self.admin_action)
         for name in self.forms.forms:  # every engine-driven form (registered above) takes typed answers
@@ -62,6 +71,10 @@ class Services:
             added = await uow.staff.seed(triples, self.deps.clock.now())
             await uow.commit()
         return added
+
+    async def remember_upload(self, messenger: str, key: str, ref: str) -> None:
+        """Adapters report the id a messenger gave a generated file they uploaded (Attachment.key)."""
+        await self.materials.remember_upload(messenger, key, ref)
 
     async def locale_for(self, messenger: str, user_id: str, language_code: str | None = None) -> str:
         """The language to talk to this person in: their choice, else their messenger's, else the default."""

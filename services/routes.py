@@ -54,6 +54,14 @@ def features(s: Services) -> tuple[Feature, ...]:
             section=Section("faq", s.faq.home),
         ),
         Feature("balance", section=Section("balance", s.balance.show)),
+        Feature(
+            "materials",
+            # mat: partners taking materials; mta: managers editing them
+            buttons=(Buttons(("mat:",), s.materials.on_action), Buttons(("mta:",), s.materials_admin.on_action)),
+            section=Section("materials", s.materials.home),
+        ),
+        # prm: a partner asking for their promo code; prma: managers listing, setting and revoking codes
+        Feature("promo", buttons=(Buttons(("prm:", "prma:"), s.promo.on_action),)),
         # Shared by every feature; the adapters' catch-alls (free text, unknown buttons) follow it.
         Feature(
             "conversation",

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import (
+    BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -16,11 +18,13 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from services.kernel.dto import Reply, Screen
+from services.kernel.dto import Attachment, Reply, Screen
 from services.kernel.i18n import Translator
 
 log = logging.getLogger(__name__)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+# (Attachment.key, file_id) of a generated file just uploaded: services keep the file_id to re-send it by id.
+Uploaded = Callable[[str, str], Awaitable[None]]
 
 
 def render(screen: Screen, locale: str, t: Translator) -> tuple[str, Markup]:
@@ -45,15 +49,44 @@ def render(screen: Screen, locale: str, t: Translator) -> tuple[str, Markup]:
     return text, markup
 
 
+def _source(item: Attachment) -> str | BufferedInputFile | None:
+    """A Telegram file_id is reusable by this bot; other messengers' files go by URL, fetched by Telegram;
+    generated files are uploaded from their bytes."""
+    if item.data is not None:
+        return BufferedInputFile(item.data, filename=item.name or item.ref)
+    return item.ref if item.origin == "telegram" else item.url
+
+
+async def _remember(item: Attachment, sent: Message, uploaded: Uploaded | None) -> None:
+    if uploaded is None or item.key is None or item.origin == "telegram":
+        return
+    file_id = sent.photo[-1].file_id if sent.photo else sent.document.file_id if sent.document else None
+    if file_id:
+        await uploaded(item.key, file_id)
+
+
 async def send_screen(bot: Bot, chat_id: int | str, screen: Screen, locale: str, t: Translator,
-                      thread_id: int | None = None, also: list[int] | None = None) -> Message:
+                      thread_id: int | None = None, also: list[int] | None = None,
+                      uploaded: Uploaded | None = None) -> Message:
     """The text (with its keyboard) first, then each attachment; returns the text message. `also` collects the
-    attachments' message ids: a reply to any of them is a reply to the whole Screen."""
+    attachments' message ids: a reply to any of them is a reply to the whole Screen. A Screen `as_caption` is
+    one photo message with the text as its caption (forwardable as a whole)."""
     text, markup = render(screen, locale, t)
+    if screen.as_caption and screen.attachments and screen.attachments[0].kind == "photo":
+        item = screen.attachments[0]
+        source = _source(item)
+        if source is not None:
+            try:
+                message = await bot.send_photo(chat_id=chat_id, photo=source, caption=text, reply_markup=markup,
+                                               message_thread_id=thread_id)
+            except TelegramBadRequest as exc:  # a file_id Telegram no longer knows: the text still goes out
+                log.warning("photo %s to %s not sent: %s", item.ref, chat_id, exc)
+            else:
+                await _remember(item, message, uploaded)
+                return message
     message = await bot.send_message(chat_id=chat_id, text=text, reply_markup=markup, message_thread_id=thread_id)
     for item in screen.attachments:
-        # A Telegram file_id is reusable by this bot; other messengers' files go by URL, fetched by Telegram.
-        source = item.ref if item.origin == "telegram" else item.url
+        source = _source(item)
         if not source:
             continue
         try:
@@ -65,6 +98,7 @@ async def send_screen(bot: Bot, chat_id: int | str, screen: Screen, locale: str,
                                                 reply_to_message_id=message.message_id)
             if also is not None:
                 also.append(media.message_id)
+            await _remember(item, media, uploaded)
         except TelegramAPIError as exc:
             # The text is already delivered: raising now would make the outbox fail the row (its message id,
             # which replies map back to, is lost) or send it all again (a second card, a second forum topic).
@@ -78,7 +112,8 @@ async def send_screen(bot: Bot, chat_id: int | str, screen: Screen, locale: str,
 
 
 async def deliver(bot: Bot, chat_id: int, reply: Reply, locale: str, t: Translator,
-                  callback: CallbackQuery | None = None, thread_id: int | None = None) -> None:
+                  callback: CallbackQuery | None = None, thread_id: int | None = None,
+                  uploaded: Uploaded | None = None) -> None:
     """Answers the current update: toast for a button press, edits where asked, new messages otherwise."""
     if callback is not None:
         toast = reply.toast
@@ -86,7 +121,7 @@ async def deliver(bot: Bot, chat_id: int, reply: Reply, locale: str, t: Translat
                               show_alert=bool(toast and toast.alert))
     for screen in reply.screens:
         origin = callback.message if callback is not None else None
-        if screen.edit and isinstance(origin, Message) and not screen.menu:
+        if screen.edit and isinstance(origin, Message) and not screen.menu and not screen.attachments:
             text, markup = render(screen, locale, t)
             try:
                 await bot.edit_message_text(text=text, chat_id=origin.chat.id, message_id=origin.message_id,
@@ -98,4 +133,4 @@ async def deliver(bot: Bot, chat_id: int, reply: Reply, locale: str, t: Translat
                 log.info("edit failed, sending instead: %s", exc)
         if thread_id is None and getattr(origin, "is_topic_message", False):
             thread_id = origin.message_thread_id  # type: ignore[union-attr]
-        await send_screen(bot, chat_id, screen, locale, t, thread_id=thread_id)
+        await send_screen(bot, chat_id, screen, locale, t, thread_id=thread_id, uploaded=uploaded)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from aiogram.types import CallbackQuery, Message
 
@@ -17,13 +18,15 @@ async def to_message(message: Message, services: Services, inc: Incoming, reply:
     locale = await services.locale_for(inc.messenger, inc.user_id, inc.language_code)
     assert message.bot is not None
     thread = message.message_thread_id if message.is_topic_message else None
-    await deliver(message.bot, message.chat.id, reply, locale, services.translator, thread_id=thread)
+    await deliver(message.bot, message.chat.id, reply, locale, services.translator, thread_id=thread,
+                  uploaded=partial(services.remember_upload, "telegram"))
 
 
 async def to_callback(callback: CallbackQuery, services: Services, inc: Incoming, reply: Reply) -> None:
     locale = await services.locale_for(inc.messenger, inc.user_id, inc.language_code)
     assert callback.bot is not None
-    await deliver(callback.bot, int(inc.chat_id), reply, locale, services.translator, callback=callback)
+    await deliver(callback.bot, int(inc.chat_id), reply, locale, services.translator, callback=callback,
+                  uploaded=partial(services.remember_upload, "telegram"))
 
 
 async def run_message(message: Message, services: Services, use_case: UseCase,

@@ -4,8 +4,19 @@ from __future__ import annotations
 import json
 import logging
 import random
+from collections.abc import Awaitable, Callable
 
-from vkbottle import API, Callback, EMPTY_KEYBOARD, Keyboard, KeyboardButtonColor, OpenLink, Text
+from vkbottle import (
+    API,
+    EMPTY_KEYBOARD,
+    Callback,
+    DocMessagesUploader,
+    Keyboard,
+    KeyboardButtonColor,
+    OpenLink,
+    PhotoMessageUploader,
+    Text,
+)
 from vkbottle.exception_factory import VKAPIError
 from vkbottle_types.events.bot_events import MessageEvent
 
@@ -15,6 +26,8 @@ from services.kernel.i18n import Translator
 log = logging.getLogger(__name__)
 
 LABEL_MAX = 40  # VK rejects longer button labels
+# (Attachment.key, attachment id) of a generated file just uploaded: services keep the id to re-send it by id.
+Uploaded = Callable[[str, str], Awaitable[None]]
 COLORS = {"default": KeyboardButtonColor.SECONDARY, "primary": KeyboardButtonColor.PRIMARY,
           "positive": KeyboardButtonColor.POSITIVE, "negative": KeyboardButtonColor.NEGATIVE}
 
@@ -61,8 +74,29 @@ async def send_screen(api: API, peer_id: int, screen: Screen, locale: str, t: Tr
     return await api.messages.send(**params)
 
 
+async def upload_attachments(api: API, peer_id: int, screen: Screen, uploaded: Uploaded | None = None) -> str | None:
+    """The attachment parameter for a Screen shown in the current chat: VK files by id, generated files uploaded
+    for this peer (other messengers' files only travel through the outbox's notifier)."""
+    parts = []
+    for item in screen.attachments:
+        if item.origin == "vk":
+            parts.append(item.ref)
+        elif item.data is not None:
+            if item.kind == "photo":
+                # Named for what it is: the default "picture.jpg" would label a PNG as a JPEG.
+                uploader = PhotoMessageUploader(api, attachment_name=item.name or item.ref)
+                ref = await uploader.upload(file_source=item.data, peer_id=peer_id)
+            else:
+                ref = await DocMessagesUploader(api).upload(title=item.name or item.ref, file_source=item.data,
+                                                            peer_id=peer_id)
+            parts.append(ref)
+            if uploaded is not None and item.key is not None:
+                await uploaded(item.key, ref)
+    return ",".join(parts) or None
+
+
 async def deliver(api: API, peer_id: int, reply: Reply, locale: str, t: Translator,
-                  event: MessageEvent | None = None) -> None:
+                  event: MessageEvent | None = None, uploaded: Uploaded | None = None) -> None:
     """Answers the current update: snackbar for a button press, edits where asked, new messages otherwise."""
     if event is not None:
         obj = event.object
@@ -73,7 +107,8 @@ async def deliver(api: API, peer_id: int, reply: Reply, locale: str, t: Translat
         await api.messages.send_message_event_answer(event_id=obj.event_id, user_id=obj.user_id, peer_id=obj.peer_id,
                                                     event_data=data)
     for screen in reply.screens:
-        if screen.edit and event is not None and event.object.conversation_message_id and not screen.menu:
+        if screen.edit and event is not None and event.object.conversation_message_id and not screen.menu \
+                and not screen.attachments:
             try:
                 await api.messages.edit(peer_id=peer_id, conversation_message_id=event.object.conversation_message_id,
                                         message=t(locale, screen.text_key, screen.args),
@@ -81,4 +116,5 @@ async def deliver(api: API, peer_id: int, reply: Reply, locale: str, t: Translat
                 continue
             except VKAPIError as exc:  # too old to edit and the like: send anew
                 log.info("edit failed, sending instead: %s", exc)
-        await send_screen(api, peer_id, screen, locale, t)
+        attachment = await upload_attachments(api, peer_id, screen, uploaded) if screen.attachments else None
+        await send_screen(api, peer_id, screen, locale, t, attachment=attachment)

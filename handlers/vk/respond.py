@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import weakref
+from functools import partial
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -54,9 +55,11 @@ async def run_event(api: API, event: MessageEvent, services: Services, use_case:
 
 async def to_message(message: Message, services: Services, inc: Incoming, reply: Reply) -> None:
     locale = await services.locale_for(inc.messenger, inc.user_id, inc.language_code)
-    await deliver(message.ctx_api, message.peer_id, reply, locale, services.translator)
+    await deliver(message.ctx_api, message.peer_id, reply, locale, services.translator,
+                  uploaded=partial(services.remember_upload, "vk"))
 
 
 async def to_event(api: API, event: MessageEvent, services: Services, inc: Incoming, reply: Reply) -> None:
     locale = await services.locale_for(inc.messenger, inc.user_id, inc.language_code)
-    await deliver(api, event.object.peer_id, reply, locale, services.translator, event=event)
+    await deliver(api, event.object.peer_id, reply, locale, services.translator, event=event,
+                  uploaded=partial(services.remember_upload, "vk"))

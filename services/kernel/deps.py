@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from services.db.uow import UnitOfWorkSource
-from services.kernel.ports import Clock, SystemClock
+from services.kernel.ports import Clock, FileSource, SystemClock
 from services.kernel.signals import Signals
 
 
@@ -49,6 +49,8 @@ class Deps:
     clock: Clock = field(default_factory=SystemClock)
     config: ProgramConfig = field(default_factory=ProgramConfig)
     signals: Signals = field(default_factory=Signals)
+    # messenger → how to download a file a person sent there (a manager's banner); set by the composition root
+    files: dict[str, FileSource] = field(default_factory=dict)
 
     def wake_outbox(self) -> None:
         """After a commit that wrote outbox rows: delivery starts now instead of at the next poll."""

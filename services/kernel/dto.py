@@ -25,16 +25,31 @@ class Button:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A photo or document as its origin messenger knows it (Telegram file_id, VK URL / owner_id_id)."""
+    """A photo or document as its origin messenger knows it (Telegram file_id, VK URL / owner_id_id), or one
+    generated for the current chat (origin GENERATED, `data` = its bytes, `name` = its file name)."""
 
     kind: Literal["photo", "document"]
-    origin: str  # messenger whose reference this is
+    origin: str  # messenger whose reference this is, or GENERATED
     ref: str
     name: str | None = None
     url: str | None = None  # a public URL other messengers can fetch (VK photos/documents have one)
+    data: bytes | None = field(default=None, repr=False, compare=False)
+    # Generated files worth uploading once: the adapter hands the messenger's reference to the upload back
+    # under this key (Services.remember_upload), so the next send reuses it.
+    key: str | None = None
+
+    @classmethod
+    def generated(cls, kind: Literal["photo", "document"], name: str, data: bytes,
+                  key: str | None = None) -> "Attachment":
+        return cls(kind, GENERATED, name, name=name, data=data, key=key)
 
     def to_dict(self) -> dict[str, Any]:
+        if self.data is not None:  # bytes belong in an answer to the current chat, never in an outbox row
+            raise ValueError("a generated attachment cannot be stored")
         return {"kind": self.kind, "origin": self.origin, "ref": self.ref, "name": self.name, "url": self.url}
+
+
+GENERATED = "generated"  # Attachment.origin of files made by the bot (a chart, a QR banner): uploaded from bytes
 
 
 # Screens wait in outbox rows (JSON) across deploys. Every stored Screen carries the format it was written in;
@@ -68,6 +83,8 @@ class Screen:
     menu: tuple[tuple[Button, ...], ...] | None = None  # persistent keyboard; () removes it
     edit: bool = False  # replace the message whose button was pressed instead of sending a new one
     attachments: tuple[Attachment, ...] = ()  # sent along with the text (text as caption / first message)
+    # One forwardable message: the text is the caption of the (single, photo) attachment, buttons under it.
+    as_caption: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         def rows(value: tuple[tuple[Button, ...], ...] | None) -> list[list[dict[str, Any]]] | None:
@@ -82,7 +99,8 @@ class Screen:
             ]
 
         return {"v": SCREEN_FORMAT, "text_key": self.text_key, "args": self.args, "buttons": rows(self.buttons),
-                "menu": rows(self.menu), "edit": self.edit, "attachments": [a.to_dict() for a in self.attachments]}
+                "menu": rows(self.menu), "edit": self.edit, "attachments": [a.to_dict() for a in self.attachments],
+                "as_caption": self.as_caption}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Screen":
@@ -94,7 +112,8 @@ class Screen:
         data = upgrade_screen_dict(data)
         return cls(text_key=data["text_key"], args=data.get("args") or {}, buttons=rows(data.get("buttons")) or (),
                    menu=rows(data.get("menu")), edit=bool(data.get("edit")),
-                   attachments=tuple(Attachment(**a) for a in data.get("attachments") or ()))
+                   attachments=tuple(Attachment(**a) for a in data.get("attachments") or ()),
+                   as_caption=bool(data.get("as_caption")))
 
 
 @dataclass(frozen=True)

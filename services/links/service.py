@@ -208,3 +208,42 @@ class LinksService:
                                                 "count": subpartners or 0},
                                buttons=((Button("btn-back", "lnk:home"),),)))
 
+
+
+async def link_for(uow: UnitOfWork, deps: Deps, partner_id: int, offer_id: int, *, placement: str | None = None,
+                   landing_url: str | None = None, name: str | None = None) -> TrackingLink:
+    """The partner's link for a placement (sub1) and/or a landing page, created on first need and reused after:
+    each forwarded creative is tracked separately without piling up links. No placement and no landing: the
+    offer's default link."""
+    found = await find_link(uow, partner_id, offer_id, placement=placement, landing_url=landing_url)
+    if found is not None:
+        return found
+    default = placement is None and landing_url is None
+    for _ in range(5):
+        try:
+            async with uow.session.begin_nested():
+                link = TrackingLink(code=new_code(LINK_CODE_LENGTH), created_at=deps.clock.now(),
+                                    partner_id=partner_id, offer_id=offer_id, is_default=default, sub1=placement, landing_url=landing_url,
+                                    name=None if default else (name or placement or "")[:32] or None)
+                uow.session.add(link)
+                await uow.session.flush()
+            return link
+        except IntegrityError:  # a code collision: retry with another
+            continue
+    raise RuntimeError("could not allocate a link code")
+
+
+async def find_link(uow: UnitOfWork, partner_id: int, offer_id: int, *, placement: str | None = None,
+                    landing_url: str | None = None) -> TrackingLink | None:
+    default = placement is None and landing_url is None
+    return await uow.session.scalar(select(TrackingLink).where(
+        TrackingLink.partner_id == partner_id, TrackingLink.offer_id == offer_id,
+        TrackingLink.archived_at.is_(None), TrackingLink.is_default.is_(default),
+        TrackingLink.sub1.is_(None) if placement is None else TrackingLink.sub1 == placement,
+        TrackingLink.landing_url.is_(None) if landing_url is None else TrackingLink.landing_url == landing_url,
+        *(() if default else (TrackingLink.sub2.is_(None),))).order_by(TrackingLink.id).limit(1))
+
+
+async def named_link_count(uow: UnitOfWork, partner_id: int) -> int:
+    return await uow.session.scalar(select(func.count()).select_from(TrackingLink).where(
+        TrackingLink.partner_id == partner_id, TrackingLink.archived_at.is_(None))) or 0

@@ -76,6 +76,8 @@ class OnboardingService:
         self.deps = deps
         # Set by the composition of services: /start L-XXXXXXXX attaches this account to an existing partner.
         self.redeem_link_code: Callable[[Incoming, str], Awaitable[Reply]] | None = None
+        # Run in the approval's transaction (issue 14: a personal promo code per active offer).
+        self.on_approved: list[Callable[[UnitOfWork, Deps, Partner], Awaitable[object]]] = []
         self.on_action = ActionTable()  # ob:… (the applicant), app:… and rej:… (managers)
         self.on_action.add(r"ob:lang:([a-z]{2})", self.choose_language)
         self.on_action.add(r"ob:back", self.back)
@@ -197,6 +199,8 @@ class OnboardingService:
             if self.deps.config.auto_approve:
                 await uow.applications.decide(application.id, "approved", decided_by="auto", decided_at=now)
                 await uow.partners.move_status(partner.id, ("applied",), "approved", approved_at=now)
+                for hook in self.on_approved:
+                    await hook(uow, self.deps, partner)
                 await self._announce_newcomer(uow, partner)
                 await uow.commit()
                 self.deps.wake_outbox()
@@ -286,6 +290,8 @@ class OnboardingService:
             assert partner is not None
             if decision == "approved":
                 await uow.partners.move_status(partner.id, ("applied",), "approved", approved_at=now)
+                for hook in self.on_approved:
+                    await hook(uow, self.deps, partner)
                 await notify.to_partner(uow, self.deps, partner,
                                         main_menu_screen("ob-approved", name=partner.name or ""),
                                         kind="application_decision", dedupe_key=f"decision:{application_id}")

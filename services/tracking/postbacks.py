@@ -30,6 +30,7 @@ from services.db.models import Partner
 from services.db.tracking_models import Click, Conversion, Offer, PostbackLog, TrackingLink
 from services.db.uow import UnitOfWork
 from services.kernel.deps import Deps, ProgramConfig
+from services.promo.use_cases import owner_of_promo
 from services.tracking import commissions
 from services.tracking.commissions import APPROVED, PENDING, REFUNDED, REJECTED
 from services.tracking.signature import SIGNATURE_PARAM, ip_allowed, verify
@@ -292,7 +293,9 @@ async def _offer_for_promo(uow: UnitOfWork, req: PostbackRequest, link: Tracking
 
 
 async def attribute(uow: UnitOfWork, req: PostbackRequest) -> Attribution:
-    promo = await _promo_owner(uow, req.promo) if req.promo else None
+    # A personal promo code (services/promo) first; link and ref codes still count for codes handed out before.
+    personal = await owner_of_promo(uow, req.promo) if req.promo else None
+    promo = (personal[0], None) if personal else await _promo_owner(uow, req.promo) if req.promo else None
     if req.click_id is not None:  # the click wins over a promo code
         click = await uow.session.scalar(select(Click).where(Click.click_id == req.click_id))
         if click is None:
@@ -303,6 +306,11 @@ async def attribute(uow: UnitOfWork, req: PostbackRequest) -> Attribution:
         offer = await uow.session.get(Offer, click.offer_id)
         assert partner is not None and offer is not None
         return Attribution(partner, offer, click, click.link_id, click.sub1, promo[0] if promo else None)
+    if personal is not None:
+        owner, offer = personal
+        if req.offer_id is not None and req.offer_id != offer.id:
+            raise _bad("offer_mismatch", "the promo code belongs to another offer")
+        return Attribution(owner, offer, None, None, None, owner)
     if promo is None:
         raise PostbackError(404, "unknown_promo", "no approved partner has this promo code")
     owner, link = promo

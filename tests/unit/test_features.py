@@ -34,7 +34,8 @@ def test_the_table_passes_its_own_check_and_serves_the_menu():
     features = Services(Deps(uow=lambda: None)).features  # type: ignore[arg-type]  # builds without a DB
     assert check(features) == features
     assert features[-1].name == "conversation"  # shared entries last, right before the adapters' catch-alls
-    assert {f.section.name for f in features if f.section} == {"links", "balance", "faq", "support", "settings"}
+    assert {f.section.name for f in features if f.section} == {"links", "materials", "balance", "faq", "support",
+                                                               "settings"}
 
 
 def test_help_lists_the_command_menu_in_its_order():
