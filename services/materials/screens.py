@@ -107,8 +107,9 @@ def admin_card(material: Material, preview: Attachment | None, *, edit: bool = F
     if material.status in ("draft", "published"):
         buttons.append((Button("mat-btn-archive", f"mta:arc:{material.id}", style="negative"),))
     buttons.append((Button("btn-back", f"mta:o:{material.offer_id}:0"),))
-    args = {"id": material.id, "kind": material.kind, "title": material.title, "status": material.status,
-            "body": material.body or "", "width": material.width or 0, "height": material.height or 0,
-            "kb": (material.size_bytes or 0) // 1024, "format": material.image_format or ""}
+    # Numbers as text: Fluent would group their digits ("1,200×628").
+    args = {"id": str(material.id), "kind": material.kind, "title": material.title, "status": material.status,
+            "body": material.body or "", "width": str(material.width or 0), "height": str(material.height or 0),
+            "kb": str((material.size_bytes or 0) // 1024), "format": material.image_format or ""}
     return Screen("mat-admin-card", args, buttons=tuple(buttons), attachments=(preview,) if preview else (),
                   as_caption=preview is not None, edit=edit and preview is None)

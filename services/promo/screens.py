@@ -30,14 +30,14 @@ def code_card(row: PromoCode, partner_name: str, offer_name: str) -> Screen:
     if row.status == "active":
         buttons.append((Button("promo-btn-revoke", f"prma:x:{row.id}", style="negative"),))
     buttons.append((Button("btn-back", f"prma:o:{row.offer_id}:0"),))
-    return Screen("promo-admin-card", {"code": row.code, "partner": partner_name, "partner_id": row.partner_id,
+    return Screen("promo-admin-card", {"code": row.code, "partner": partner_name, "partner_id": str(row.partner_id),
                                        "offer": offer_name, "status": row.status, "source": row.source},
                   buttons=tuple(buttons), edit=True)
 
 
 def set_outcome(result: SetResult, offer_id: int) -> Screen:
     back = (Button("btn-back", f"prma:o:{offer_id}:0"),)
-    args = {"code": result.code, "partner_id": result.partner_id or "", "holder_id": result.holder_id or "",
+    args = {"code": result.code, "partner_id": str(result.partner_id or ""), "holder_id": str(result.holder_id or ""),
             "holder": result.holder_name or ""}
     if result.outcome == "revoked_elsewhere":
         confirm = Button("promo-btn-reuse", "prma:reuse", style="primary")  # what: in the form state

@@ -5,7 +5,8 @@ a method to exercise retry paths, e.g. `session.fail("sendMessage", 429, "Too Ma
 
 Files: getFile answers a File with a file_path for any file_id, and `bot.download_file(file_path)` (aiogram's
 `stream_content`) yields its bytes — what `session.files[file_id]` holds, else `file_content(file_id)`.
-Downloaded URLs are kept in `downloads`.
+Downloaded URLs are kept in `downloads`. A photo the bot uploads from bytes (sendPhoto with a file) gets a
+fresh file_id in the answer, like Telegram's, and its bytes land in `uploads`.
 """
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ class FakeTelegramSession(BaseSession):
         self.files: dict[str, bytes] = {}  # file_id → content served by download_file (default: file_content)
         self.downloads: list[str] = []  # URLs stream_content was asked for
         self._paths: dict[str, str] = {}  # file_path handed out by getFile → file_id
+        self.uploads: dict[str, bytes] = {}  # file_id given to a photo the bot uploaded from bytes → its bytes
 
     @staticmethod
     def file_content(file_id: str) -> bytes:
@@ -87,13 +89,19 @@ class FakeTelegramSession(BaseSession):
             if name == "copyMessage":
                 return {"message_id": next(self._message_ids)}
             chat_id = method.chat_id
-            return {
+            result = {
                 "message_id": getattr(method, "message_id", None) or next(self._message_ids),
                 "date": 1_700_000_000,
                 "chat": {"id": int(chat_id), "type": "private" if int(chat_id) > 0 else "supergroup"},
                 "from": {"id": BOT_ID, "is_bot": True, "first_name": "PartnerBot", "username": "partner_bot"},
                 "text": getattr(method, "text", None) or "",
             }
+            if name == "sendPhoto":
+                result["photo"] = [{"file_id": self._photo_id(method.photo), "file_unique_id": "up",
+                                    "width": 100, "height": 100}]
+                if getattr(method, "caption", None):
+                    result["caption"] = method.caption
+            return result
         if name == "createForumTopic":
             return {"message_thread_id": 77, "name": method.name, "icon_color": 7322096}
         if name == "getFile":
@@ -106,6 +114,16 @@ class FakeTelegramSession(BaseSession):
         if name == "getMe":
             return {"id": BOT_ID, "is_bot": True, "first_name": "PartnerBot", "username": "partner_bot"}
         return True
+
+    def _photo_id(self, photo: Any) -> str:
+        """A photo sent by file_id keeps it; one uploaded from bytes gets a new file_id serving those bytes (the
+        bytes are kept in `uploads`, by file_id)."""
+        if isinstance(photo, str):
+            return photo
+        file_id = f"uploaded-photo-{len(self.uploads) + 1}"
+        self.uploads[file_id] = photo.data
+        self.files[file_id] = photo.data
+        return file_id
 
     async def close(self) -> None:
         pass

@@ -8,7 +8,7 @@ from typing import Any
 from aiogram.types import CallbackQuery, Chat, Document, Message, PhotoSize, Update, User
 
 from bot.telegram import build_bot, build_dispatcher
-from handlers.telegram.notifier import TelegramNotifier
+from handlers.telegram.notifier import TelegramFiles, TelegramNotifier
 from services.app import Services
 from tests.fakes.telegram import BOT_ID, FakeTelegramSession
 
@@ -21,6 +21,7 @@ class TelegramHarness:
         self.bot = build_bot("42:TEST-TOKEN", "http://127.0.0.1:1", session=self.session)
         self.dp = build_dispatcher(services)
         self.notifier = TelegramNotifier(self.bot, services.translator)
+        services.deps.files["telegram"] = TelegramFiles(self.bot)  # as bot/__main__.py wires it
 
     def _user(self, user_id: int, language_code: str | None, first_name: str, username: str | None) -> User:
         return User(id=user_id, is_bot=False, first_name=first_name, language_code=language_code, username=username)
@@ -28,7 +29,7 @@ class TelegramHarness:
     async def send(self, user_id: int, text: str | None = None, *, language_code: str | None = "ru",
                    first_name: str = "Ivan", username: str | None = None, photo: bool = False,
                    chat_id: int | None = None, chat_type: str = "private", reply_to: int | None = None,
-                   thread_id: int | None = None, document: str | None = None) -> Any:
+                   thread_id: int | None = None, document: str | None = None, photo_id: str | None = None) -> Any:
         chat = Chat(id=chat_id or user_id, type=chat_type)
         replied = Message(message_id=reply_to, date=datetime.now(UTC), chat=chat, text="…",
                           from_user=User(id=BOT_ID, is_bot=True, first_name="PartnerBot")) if reply_to else None
@@ -36,7 +37,8 @@ class TelegramHarness:
             message_id=next(_ids), date=datetime.now(UTC), chat=chat,
             from_user=self._user(user_id, language_code, first_name, username),
             text=text if not (photo or document) else None, caption=text if (photo or document) else None,
-            photo=[PhotoSize(file_id=f"photo-{user_id}", file_unique_id="u1", width=10, height=10)] if photo else None,
+            photo=[PhotoSize(file_id=photo_id or f"photo-{user_id}", file_unique_id="u1", width=10, height=10)]
+            if photo else None,
             document=Document(file_id=document, file_unique_id="d1", file_name="report.pdf") if document else None,
             reply_to_message=replied, message_thread_id=thread_id, is_topic_message=bool(thread_id) or None,
         )

@@ -93,6 +93,7 @@ class FakeVK:
         self.errors: list[BaseException] = []  # bot-side exceptions reported via report_error()
         self.responses: dict[str, Any] = {}  # method -> response value or callable(params)
         self.uploads: list[Upload] = []  # files POSTed to upload URLs, in order
+        self.media: dict[str, bytes] = {}  # name → bytes served at media_url(name) (photos people send)
         self._upload_n = itertools.count(1)
         self._media_ids = itertools.count(500)  # ids of saved photos / documents
         self._failures: dict[str, list[VKError]] = defaultdict(list)
@@ -127,6 +128,7 @@ class FakeVK:
         app.router.add_route("*", "/method/{method}", self._handle_method)
         app.router.add_route("*", "/longpoll", self._handle_longpoll)
         app.router.add_route("POST", "/upload/{kind}", self._handle_upload)
+        app.router.add_route("GET", "/media/{name}", self._handle_media)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         # bind port 0 ourselves: no free-port race, and the real port is known before start
@@ -320,6 +322,24 @@ class FakeVK:
         return 1  # messages.edit, messages.sendMessageEventAnswer and anything else: harmless
 
     # ---- uploads ----
+    def media_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/media/{name}"
+
+    def photo_attachment(self, name: str, content: bytes, *, owner_id: int = 42, photo_id: int = 7) -> dict:
+        """A photo a person attaches to a message, downloadable (like userapi.com) from its largest size's URL."""
+        self.media[name] = content
+        return {"type": "photo", "photo": {"id": photo_id, "owner_id": owner_id, "access_key": "ak", "date": 0,
+                                           "sizes": [{"type": "x", "width": 604, "height": 453,
+                                                      "url": self.media_url(name)}]}}
+
+    async def _handle_media(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        content = self.media.get(name)
+        if content is None:  # what the bot uploaded: /media/photo-1_500.jpg
+            found = [u for u in self.uploads if u.attachment and name.startswith(u.attachment + ".")]
+            content = found[0].content if found else None
+        return web.Response(body=content) if content is not None else web.Response(status=404)
+
     def uploaded(self, attachment: str) -> Upload:
         """The upload behind an attachment string such as "photo-1_500_ab12" (the access key may be left out)."""
         kind_owner_id = "_".join(attachment.split("_")[:2])

@@ -33,6 +33,7 @@ from vkbottle.exception_factory import ErrorHandler
 from vkbottle.http import AiohttpClient
 
 from bot.vk import build_vk_bot
+from handlers.vk.files import VkFiles
 from handlers.vk.notifier import VkNotifier
 from services.app import Services
 from tests.fakes.vk_api import FakeVK
@@ -157,6 +158,7 @@ class VkHarness:
         polling.save_server_ts = self._save_ts  # type: ignore[method-assign]
         self._wrap_process_event(self.bot)
         self.notifier = VkNotifier(self.bot.api, self.services.translator)
+        self.services.deps.files["vk"] = VkFiles(self.bot.api)  # as bot/__main__.py wires it
 
         self._task = asyncio.create_task(self.bot.run_polling(), name="vk-harness-polling")
         # run_polling ends only by an error outside its loop (e.g. groups.getLongPollServer failing at start)
