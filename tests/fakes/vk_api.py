@@ -329,6 +329,7 @@ class FakeVK:
         """A photo a person attaches to a message, downloadable (like userapi.com) from its largest size's URL."""
         self.media[name] = content
         return {"type": "photo", "photo": {"id": photo_id, "owner_id": owner_id, "access_key": "ak", "date": 0,
+                                           "album_id": -3, "text": "",
                                            "sizes": [{"type": "x", "width": 604, "height": 453,
                                                       "url": self.media_url(name)}]}}
 
