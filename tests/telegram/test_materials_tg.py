@@ -224,3 +224,19 @@ async def test_managers_set_revoke_and_reuse_promo_codes(services, tg, offer_id)
     assert (active.code, active.partner_id) == ("IVAN25", second)
     await tg.press(MANAGER, language_code="en", data="prma:reuse")
     assert tg.toasts()[-1] == "This button is outdated."
+
+
+async def test_approval_issues_a_promo_code_per_active_offer(services, tg, offer_id):
+    from services.db.models import Application
+
+    await tg.send(PARTNER, "/start", language_code="en", first_name="Пётр")
+    async with services.deps.uow() as uow:
+        account = await uow.accounts.get("telegram", str(PARTNER))
+        await uow.partners.move_status(account.partner_id, ("new",), "applied")
+        application = await uow.applications.add(Application(partner_id=account.partner_id, answers={},
+                                                              created_at=services.deps.clock.now()))
+        await uow.commit()
+    await tg.press(MANAGER, language_code="en", data=f"app:ok:{application.id}")
+    [code] = await rows(services, PromoCode)
+    assert (code.partner_id, code.offer_id, code.source) == (account.partner_id, offer_id, "approval")
+    assert code.code.startswith("PETR") and code.code[4:].isdigit()
