@@ -36,14 +36,12 @@ async def start_telegram(container: Container, tasks: list[asyncio.Task],
     """Long polling in the first worker only (Telegram serves one getUpdates consumer), or a webhook that every
     worker answers and the first registers."""
     from bot.telegram import build_bot, build_dispatcher, register_commands
-    from handlers.telegram.notifier import TelegramNotifier
+    from handlers.telegram.notifier import TelegramFiles, TelegramNotifier
 
     settings = container.settings
     bot = build_bot(settings.telegram_bot_token, settings.telegram_api_url)
     dispatcher = build_dispatcher(container.services)
     container.attach_notifier(TelegramNotifier(bot, container.services.translator))
-    from handlers.telegram.notifier import TelegramFiles
-
     container.deps.files["telegram"] = TelegramFiles(bot)  # managers' banners are downloaded through it
     container.telegram = TelegramRuntime(bot, dispatcher)
 
