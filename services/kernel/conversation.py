@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from services.partners.accounts import looks_like_code
+from services.partners.status import PartnerStatus
 from services.kernel.deps import Deps
 from services.kernel.dto import Incoming, Reply, Screen
 from services.kernel.i18n import Translator
@@ -47,7 +48,7 @@ class ConversationService:
             account = await uow.accounts.get(inc.messenger, inc.user_id)
             partner = await uow.partners.get(account.partner_id) if account else None
             staff = bool(await uow.staff.roles(inc.messenger, inc.user_id))
-        newcomer = partner is None or partner.status == "new"
+        newcomer = partner is None or partner.status == PartnerStatus.NEW
         if newcomer and self.redeem_link_code is not None and looks_like_code(inc.text):
             # Before any form: a person who pressed Start and then pastes the code from the other messenger
             # is linking, not answering the application's first question.
@@ -91,7 +92,7 @@ class ConversationService:
         async with self.deps.uow() as uow:
             account = await uow.accounts.get(inc.messenger, inc.user_id)
             partner = await uow.partners.get(account.partner_id) if account else None
-        if partner is None or partner.status != "approved":
+        if partner is None or partner.status != PartnerStatus.APPROVED:
             # Support stays reachable before approval; everything else waits for it.
             if section == "support" and partner is not None and section in self.sections:
                 return await self.sections[section](inc)
