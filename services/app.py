@@ -26,7 +26,7 @@ class Services:
         self.translator = translator or default_translator()
         self.user_locks = KeyedLock()  # adapters serialise each person's updates with it
         self.forms = FormRunner(deps)
-        self.onboarding = OnboardingService(deps)
+        self.onboarding = OnboardingService(deps, self.forms)
         self.settings = SettingsService(deps)
         self.offers = OffersService(deps, self.forms)
         self.links = LinksService(deps, self.forms)
