@@ -6,9 +6,9 @@ messenger, like aiogram's CallbackData but with no messenger in it.
 
     LinkRename(42).pack() == "lnk:ren:42";  LinkRename.parse("lnk:ren:42") == LinkRename(42)
 
-Field types: int (1–18 digits), bool ("1"/"0"), Literal["a", "b"], str (pattern from `token(...)`, default
-[A-Za-z0-9_]+). Trailing fields with a default of None may be left out. Parsing is strict, so forged or outdated
-data never reaches a handler. `pack()` refuses anything over Telegram's 64 bytes of callback data.
+Field types: int (1–18 digits), bool ("1"/"0"), Literal["a", 2] (str or int values), str (pattern from
+`token(...)`, default [A-Za-z0-9_]+). Trailing fields with a default of None may be left out. Parsing is strict,
+so forged or outdated data never reaches a handler. `pack()` refuses anything over Telegram's 64 callback bytes.
 """
 from __future__ import annotations
 
@@ -52,8 +52,9 @@ def _codec(spec: dataclasses.Field[Any], hint: Any) -> _Codec:
     if hint is int:
         return _Codec(spec.name, re.compile(r"\d{1,18}"), int, str, optional)
     if typing.get_origin(hint) is Literal:
-        choices = "|".join(re.escape(str(c)) for c in typing.get_args(hint))
-        return _Codec(spec.name, re.compile(f"(?:{choices})"), str, str, optional)
+        values = {str(choice): choice for choice in typing.get_args(hint)}
+        choices = "|".join(re.escape(text) for text in values)
+        return _Codec(spec.name, re.compile(f"(?:{choices})"), values.__getitem__, str, optional)
     if hint is str:
         pattern = re.compile(spec.metadata.get("pattern", _DEFAULT_STR))
         return _Codec(spec.name, pattern, str, str, optional)
