@@ -12,7 +12,7 @@ from services.partners.status import PartnerStatus
 from services.kernel.deps import Deps
 from services.kernel.dto import Incoming, Reply, Screen
 from services.kernel.i18n import Translator
-from services.kernel.menu import SECTIONS, MenuMatcher, main_menu_screen
+from services.kernel.menu import SECTIONS, MenuMatcher, OpenSection, main_menu_screen
 
 Handler = Callable[[Incoming], Awaitable[Reply]]
 
@@ -55,9 +55,9 @@ class ConversationService:
             return await self.redeem_link_code(inc, inc.text or "")
         # Menu labels before forms: a reply-keyboard tap (Telegram sends the label as text) leaves the form,
         # exactly like VK's menu payload does — it is never taken as an answer.
-        action = self.menu.action_for(inc.text)
-        if action is not None:
-            return await self.open_section(inc, action.split(":", 1)[1])
+        section = OpenSection.parse(self.menu.action_for(inc.text))
+        if section is not None:
+            return await self.open_section(inc, section.section)
         if state is not None and state.form in self.forms:
             if inc.text and inc.text.startswith("/"):
                 return Reply.of(Screen("err-unknown-command"))
@@ -84,7 +84,8 @@ class ConversationService:
 
     async def on_menu_action(self, inc: Incoming) -> Reply:
         """A menu entry pressed as a button with payload "menu:<section>" (VK keyboards, inline menus)."""
-        return await self.open_section(inc, (inc.action or "").removeprefix("menu:"))
+        pressed = OpenSection.parse(inc.action)
+        return await self.open_section(inc, pressed.section if pressed else "")
 
     async def open_section(self, inc: Incoming, section: str) -> Reply:
         if section not in SECTIONS:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from services.db.tracking_models import Offer
 from services.kernel.deps import Deps
 from services.kernel.dto import Button, Screen
+from services.kernel.menu import OpenSection
 from services.links import actions as act
 from services.links.use_cases import MAX_NAMED_LINKS, LinkDetails, LinksOverview, RecruitInfo, tracking_url
 
@@ -34,7 +35,7 @@ def limit_reached() -> Screen:
 def choose_offer(offers: Sequence[Offer]) -> Screen:
     rows = tuple((Button("link-offer-item", act.NewLink(o.id).pack(), {"name": o.name}),)
                  for o in offers[:OFFER_ITEMS])
-    return Screen("link-choose-offer", buttons=rows + ((Button("btn-back", "menu:links"),),))
+    return Screen("link-choose-offer", buttons=rows + ((Button("btn-back", OpenSection("links").pack()),),))
 
 
 def card(deps: Deps, found: LinkDetails, *, edit: bool = False) -> Screen:
