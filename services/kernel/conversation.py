@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from services.partners.accounts import looks_like_code
+from services.partners.current import find_partner
 from services.partners.status import PartnerStatus
 from services.kernel.deps import Deps
 from services.kernel.dto import Incoming, Reply, Screen
@@ -91,8 +92,7 @@ class ConversationService:
         if section not in SECTIONS:
             return Reply.of(Screen("err-not-understood"))
         async with self.deps.uow() as uow:
-            account = await uow.accounts.get(inc.messenger, inc.user_id)
-            partner = await uow.partners.get(account.partner_id) if account else None
+            partner = await find_partner(uow, inc)
         if partner is None or partner.status != PartnerStatus.APPROVED:
             # Support stays reachable before approval; everything else waits for it.
             if section == "support" and partner is not None and section in self.sections:
