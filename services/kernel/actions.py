@@ -61,18 +61,18 @@ def _codec(spec: dataclasses.Field[Any], hint: Any) -> _Codec:
     raise TypeError(f"{spec.name}: an action field is int, bool, str or Literal, not {hint!r}")
 
 
-@dataclass_transform(frozen_default=True)
+@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, token))
 class ActionData:
     """Base of typed button actions: `class X(ActionData, prefix="ab:cd"): field: type`."""
 
-    __prefix__: ClassVar[str]
+    action_prefix: ClassVar[str]
     _codec_cache: ClassVar[tuple[_Codec, ...] | None]
 
     def __init_subclass__(cls, *, prefix: str, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if not re.fullmatch(r"[a-z]+(?::[a-z]+)*", prefix):
             raise ValueError(f"bad action prefix {prefix!r}")
-        cls.__prefix__ = prefix
+        cls.action_prefix = prefix
         cls._codec_cache = None
         dataclass(frozen=True)(cls)
 
@@ -89,11 +89,15 @@ class ActionData:
         return cls._codec_cache
 
     def pack(self) -> str:
-        parts = [self.__prefix__]
+        parts = [self.action_prefix]
+        omitted = None
         for codec in self._codecs():
             value = getattr(self, codec.name)
             if value is None and codec.optional:
-                break
+                omitted = codec.name
+                continue
+            if omitted is not None:
+                raise ValueError(f"{type(self).__name__}.{codec.name} is set but {omitted} before it is not")
             encoded = codec.encode(value)
             if not codec.pattern.fullmatch(encoded):
                 raise ValueError(f"{type(self).__name__}.{codec.name}={value!r} cannot be packed")
@@ -108,7 +112,7 @@ class ActionData:
         """The action as this type, or None when it is not one (another prefix, wrong shape, bad value)."""
         if not action or len(action.encode()) > MAX_BYTES:
             return None
-        rest = action[len(cls.__prefix__):] if action.startswith(cls.__prefix__) else None
+        rest = action[len(cls.action_prefix):] if action.startswith(cls.action_prefix) else None
         if rest is None or (rest and not rest.startswith(":")):
             return None
         parts = rest[1:].split(":") if rest else []
@@ -158,7 +162,7 @@ class ActionTable:
         """First segments of every action this table answers ("lnk"), for registering it with an adapter."""
         found = set()
         for route in self.routes:
-            head = route.kind.__prefix__ if isinstance(route, TypedRoute) else route.pattern.pattern
+            head = route.kind.action_prefix if isinstance(route, TypedRoute) else route.pattern.pattern
             found.add(re.split(r"[:(\\]", head, maxsplit=1)[0])
         return found
 
