@@ -30,7 +30,7 @@ class Services:
         # Adapters serialise each person's updates with it: in memory, or shared through Redis by every worker.
         self.user_locks = user_locks if user_locks is not None else KeyedLock()
         self.forms = FormRunner(deps)
-        self.onboarding = OnboardingService(deps)
+        self.onboarding = OnboardingService(deps, self.forms)
         self.settings = SettingsService(deps)
         self.offers = OffersService(deps, self.forms)
         self.links = LinksService(deps, self.forms)

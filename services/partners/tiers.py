@@ -11,6 +11,8 @@ from services.db.models import Partner
 from services.db.tracking_models import Conversion
 from services.kernel.deps import Deps, TierRule
 from services.kernel.dto import Screen
+from services.kernel.enums import ConversionStatus
+from services.partners.status import PartnerStatus
 
 WINDOW = timedelta(days=30)
 
@@ -37,7 +39,7 @@ async def revenue_by_partner(deps: Deps, partner_ids: list[int] | None = None) -
     async with deps.uow() as uow:
         query = (select(Conversion.partner_id,
                         func.sum(func.coalesce(Conversion.sale_amount, Conversion.commission)))
-                 .where(Conversion.status == "approved", Conversion.payable.is_(True),
+                 .where(Conversion.status == ConversionStatus.APPROVED, Conversion.payable.is_(True),
                         Conversion.updated_at >= since)
                  .group_by(Conversion.partner_id))
         if partner_ids is not None:
@@ -52,7 +54,7 @@ async def recalculate(deps: Deps) -> int:
     revenue = await revenue_by_partner(deps)
     changed = 0
     async with deps.uow() as uow:
-        partners = (await uow.session.scalars(select(Partner).where(Partner.status == "approved"))).all()
+        partners = (await uow.session.scalars(select(Partner).where(Partner.status == PartnerStatus.APPROVED))).all()
         for partner in partners:
             rule = tier_for(revenue.get(partner.id, Decimal("0")), deps.config.tiers)
             if rule.name == partner.tier:
