@@ -7,16 +7,9 @@ from aiohttp import hdrs, web
 
 from bot.container import Container
 from services.tracking.click_store import SqliteClickStore
-from services.tracking.clicks import (
-    CLICK_COOKIE,
-    DEFAULT_TRUSTED_PROXIES,
-    ClickNotRecorded,
-    ClickRequest,
-    ClickService,
-    NotFound,
-    client_ip,
-    parse_networks,
-)
+from services.tracking.click_writer import ClickNotRecorded
+from services.tracking.clicks import CLICK_COOKIE, ClickRequest, ClickService, NotFound
+from services.tracking.visitors import DEFAULT_TRUSTED_PROXIES, client_ip, parse_networks
 
 CLICKS = web.AppKey("clicks", ClickService)
 

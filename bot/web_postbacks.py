@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from aiohttp import hdrs, web
 
 from bot.container import Container
-from services.tracking.clicks import DEFAULT_TRUSTED_PROXIES, client_ip, parse_networks
+from services.tracking.visitors import DEFAULT_TRUSTED_PROXIES, client_ip, parse_networks
 from services.tracking.postbacks import MAX_BODY, PostbackResponse, RawPostback, handle_postback
 
 # The answer is about one request; no cache may keep or replay it.
