@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     offer_name: str = "Main offer"
     postback_secret: str = ""
     postback_ip_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    postback_max_age_seconds: int = Field(0, ge=0)
+    postback_log_days: int = Field(90, ge=0)
     ip_hash_secret: str = "change-me"
     fraud_min_seconds: int = 10
     click_flood_per_hour: int = 30

@@ -27,6 +27,8 @@ def program_config(settings: Settings) -> ProgramConfig:
         vk_group_id=settings.vk_group_id,
         postback_secret=settings.postback_secret,
         postback_ip_allowlist=tuple(settings.postback_ip_allowlist),
+        postback_max_age_seconds=settings.postback_max_age_seconds,
+        postback_log_days=settings.postback_log_days,
         ip_hash_secret=settings.ip_hash_secret,
         fraud_min_seconds=settings.fraud_min_seconds,
         click_flood_per_hour=settings.click_flood_per_hour,

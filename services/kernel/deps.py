@@ -33,6 +33,8 @@ class ProgramConfig:
     # Tracking
     postback_secret: str = ""
     postback_ip_allowlist: tuple[str, ...] = ()  # IPs or CIDR networks; empty = any
+    postback_max_age_seconds: int = 0  # replay window for postbacks carrying a signed `ts`; 0 = off
+    postback_log_days: int = 90  # postback_log rows older than this are deleted; 0 = kept forever
     ip_hash_secret: str = "change-me"  # key of the IP hash (HMAC): raw IPs are never stored
     fraud_min_seconds: int = 10  # a conversion sooner than this after its click is flagged
     click_flood_per_hour: int = 30  # clicks from one IP hash per hour above this are flagged

@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import parse_qsl
@@ -37,6 +38,8 @@ _KEY = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 _GOAL = re.compile(r"[A-Za-z0-9_.\-]{1,64}")  # no ":" — it separates the parts of the idempotency key
 _DECIMAL = re.compile(r"([+-]?)(\d{1,15})(?:\.(\d{1,8}))?")
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
+_TIMESTAMP = re.compile(r"\d{1,12}")
+TIMESTAMP_PARAM = "ts"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -49,14 +52,16 @@ class RawPostback:
     method: str
     remote: str | None
     query: str = ""
-    body: bytes = b""
+    body: bytes = b""  # at most MAX_BODY bytes: the adapter stops reading there
     content_type: str = ""
+    oversize: bool = False  # the body was longer than MAX_BODY (413)
 
 
 @dataclass(frozen=True)
 class PostbackResponse:
     status: int
     body: dict[str, Any]
+    retry_after: int | None = None  # seconds, for a 429
 
 
 class PostbackError(Exception):
@@ -103,7 +108,7 @@ def _pairs_from_body(content_type: str, body: bytes) -> list[tuple[str, str]]:
     if not body.strip():
         return []
     if len(body) > MAX_BODY:
-        raise bad("too_large", f"the body exceeds {MAX_BODY} bytes")
+        raise _too_large()
     kind = content_type.split(";", 1)[0].strip().lower()
     try:
         text = body.decode("utf-8")
@@ -113,8 +118,8 @@ def _pairs_from_body(content_type: str, body: bytes) -> list[tuple[str, str]]:
         try:
             # Numbers stay text exactly as written ("10.50"), which is also what the advertiser signed.
             data = json.loads(text, parse_float=str, parse_int=str, parse_constant=_reject_constant)
-        except ValueError:
-            raise bad("bad_body", "the body is not valid JSON") from None
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
+            raise bad("bad_body", "the body is not valid JSON (or is nested too deeply)") from None
         if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
             raise bad("bad_body", "the JSON body must be one object of strings and numbers")
         if len(data) > MAX_PARAMS:
@@ -123,6 +128,10 @@ def _pairs_from_body(content_type: str, body: bytes) -> list[tuple[str, str]]:
     if kind in ("", "application/x-www-form-urlencoded"):
         return _pairs_from_query(text.strip())
     raise bad("unsupported_body", "send the parameters in the query, as a form or as a JSON object")
+
+
+def _too_large() -> PostbackError:
+    return PostbackError(413, "too_large", f"the body exceeds {MAX_BODY} bytes")
 
 
 def _reject_constant(name: str) -> str:
@@ -207,16 +216,32 @@ def parse_request(params: Mapping[str, str]) -> PostbackRequest:
     )
 
 
-def admit(config: ProgramConfig, raw: RawPostback) -> PostbackRequest:
-    """Everything that needs no database: origin, signature, shape. Raises PostbackError (403 / 400)."""
+def check_timestamp(value: str | None, max_age: int, now: datetime) -> None:
+    """`ts` (unix seconds) is optional and signed like any parameter; with a replay window set, a signed request
+    from outside it (either way: clocks drift) is refused, so a captured URL stops working after max_age."""
+    if value is None:
+        return
+    if not _TIMESTAMP.fullmatch(value):
+        raise bad("bad_ts", "ts is the signing time in whole unix seconds, like 1767225600")
+    if max_age > 0 and abs(now.timestamp() - int(value)) > max_age:
+        raise PostbackError(403, "expired", f"ts is more than {max_age} seconds away from our clock; "
+                                            "send a freshly signed postback")
+
+
+def admit(config: ProgramConfig, raw: RawPostback, *, now: datetime) -> PostbackRequest:
+    """Everything that needs no database: origin, signature, age, shape. Raises PostbackError (403 / 400)."""
     if not ip_allowed(raw.remote, config.postback_ip_allowlist):
         raise PostbackError(403, "ip_not_allowed", "this address may not send postbacks")
+    if raw.oversize:
+        raise _too_large()
     if not config.postback_secret:
         raise PostbackError(403, "postbacks_disabled", "postbacks are refused until POSTBACK_SECRET is set")
     params = merge_params(raw)
     signature = params.pop(SIGNATURE_PARAM, None)
     if not verify(config.postback_secret, params, signature):
-        raise PostbackError(403, "bad_signature", "sig must be the hex HMAC-SHA256 of the sorted parameters")
+        raise PostbackError(403, "bad_signature", "sig must be the hex HMAC-SHA256 of the sorted, percent-encoded "
+                                                  "parameters (see the postback signing rule)")
+    check_timestamp(params.get(TIMESTAMP_PARAM), config.postback_max_age_seconds, now)
     return parse_request(params)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from services.db.tracking_models import Conversion, Offer, PostbackLog
+from services.db.tracking_models import Conversion, Offer
 from services.db.uow import UnitOfWork
 from services.kernel.deps import Deps
 from services.tracking import commissions
@@ -34,6 +34,7 @@ from services.tracking.postback_attribution import (
     idempotency_key,
     not_payable_reason,
 )
+from services.tracking.postback_log import RefusalLimiter, log_alone, log_row
 from services.tracking.postback_parse import (  # noqa: F401  (re-exported: the postback path's public names)
     MAX_BODY,
     STATUS_ALIASES,
@@ -170,15 +171,6 @@ def _retriable(exc: Exception) -> bool:
         getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) in _RETRY_SQLSTATES
 
 
-def _log_row(raw: RawPostback, received: datetime, response: PostbackResponse,
-             conversion_id: int | None) -> PostbackLog:
-    return PostbackLog(
-        received_at=received, method=raw.method[:8], remote=(raw.remote or "")[:64] or None,
-        query=raw.query[:16384], body=raw.body[:MAX_BODY].decode("utf-8", "replace") or None,
-        status_code=response.status, result=response.body, conversion_id=conversion_id,
-    )
-
-
 async def _record(deps: Deps, raw: RawPostback, req: PostbackRequest, received: datetime) -> PostbackResponse:
     """Applies the postback and logs it in ONE transaction, retried when a concurrent twin won a race."""
     for attempt in range(1, ATTEMPTS + 1):
@@ -188,7 +180,7 @@ async def _record(deps: Deps, raw: RawPostback, req: PostbackRequest, received: 
                     outcome = await _apply(uow, deps, req, deps.clock.now())
                 except PostbackError as exc:  # raised before anything was written
                     outcome = _Outcome(exc.response())
-                uow.session.add(_log_row(raw, received, outcome.response, outcome.conversion_id))
+                uow.session.add(log_row(raw, received, outcome.response, outcome.conversion_id))
                 await uow.commit()
             except Exception as exc:
                 if not _retriable(exc):
@@ -201,27 +193,31 @@ async def _record(deps: Deps, raw: RawPostback, req: PostbackRequest, received: 
     raise PostbackError(503, "busy", "too many concurrent updates of this conversion; retry")
 
 
-async def _log_alone(deps: Deps, raw: RawPostback, received: datetime, response: PostbackResponse) -> None:
-    try:
-        async with deps.uow() as uow:
-            uow.session.add(_log_row(raw, received, response, None))
-            await uow.commit()
-    except Exception:  # the answer matters more than its log line
-        log.exception("could not write postback_log")
-
-
-async def handle_postback(deps: Deps, raw: RawPostback) -> PostbackResponse:
-    """The whole /postback: never raises; the response says what happened, postback_log keeps the request."""
+async def handle_postback(deps: Deps, raw: RawPostback, limiter: RefusalLimiter | None = None) -> PostbackResponse:
+    """The whole /postback: never raises; the response says what happened, postback_log keeps the request.
+    With a limiter, a source refused too often is answered 429 before any work."""
     received = deps.clock.now()
+    if limiter is not None and (over := limiter.check(raw.remote, received)) is not None:
+        retry_after, first = over
+        response = PostbackResponse(429, {"error": "rate_limited", "message": "too many refused postbacks from "
+                                          f"this address; retry in {retry_after} s"}, retry_after=retry_after)
+        if first:  # once per window: a flood must not become a flood of log rows
+            log.warning("postbacks from %s rate-limited for %d s after %d refusals", raw.remote, retry_after,
+                        limiter.limit)
+            await log_alone(deps, raw, received, response)
+        return response
     try:
-        req = admit(deps.config, raw)
-        return await _record(deps, raw, req, received)
+        req = admit(deps.config, raw, now=received)
+        response = await _record(deps, raw, req, received)
     except PostbackError as exc:
         response = exc.response()
         if exc.status == 403:
             log.warning("postback refused (%s) from %s", exc.code, raw.remote)
+        await log_alone(deps, raw, received, response)
     except Exception:
         log.exception("postback failed")
         response = PostbackResponse(500, {"error": "internal", "message": "internal error; retry later"})
-    await _log_alone(deps, raw, received, response)
+        await log_alone(deps, raw, received, response)
+    if limiter is not None and 400 <= response.status < 500:
+        limiter.refused(raw.remote, received)
     return response

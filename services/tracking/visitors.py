@@ -89,6 +89,20 @@ def client_ip(peer: str | None, forwarded_for: Sequence[str], trusted: tuple[Net
     return ip[0]
 
 
+@lru_cache(maxsize=8192)
+def source_of(ip: str) -> str:
+    """The source an address counts as for the unique and flood checks (and postback rate limits): an IPv4 address
+    itself; for IPv6 its /64, the block one subscriber is given, who can walk through 2^64 addresses in it. Takes
+    the normalised text client_ip() returns."""
+    if ":" not in ip:
+        return ip
+    try:
+        packed = socket.inet_pton(socket.AF_INET6, ip)
+    except OSError:
+        return ip
+    return socket.inet_ntop(socket.AF_INET6, packed[:8] + bytes(8)) + "/64"
+
+
 # Hashes are kept to 128 bits (32 hex digits): ample against collisions between visitors, and they lead the click
 # index every click writes a random page of — at 64 digits a click write cost 30 % more (measured).
 HASH_BYTES = 16
