@@ -20,9 +20,7 @@ from services.db.tracking_models import Conversion, PostbackLog
 from services.kernel.deps import Deps
 from services.tracking.postback_log import REFUSED_KEEP, RefusalLimiter
 from services.tracking.postback_parse import MAX_BODY
-from services.tracking.signature import sign
 from tests.integration.test_postbacks import (  # noqa: F401  (fixtures)
-    SECRET,
     add,
     build_world,
     call,
@@ -153,35 +151,33 @@ async def test_refused_requests_are_logged_short_and_accepted_ones_whole(client,
 
 
 async def test_a_source_refused_too_often_gets_429_logged_once_per_window(limited, deps, clock):
-    client = limited
     world = await build_world(deps)
     prober = {"X-Forwarded-For": "198.51.100.9"}
     bad_sig = {"click_id": world.click_id, "status": "approved", "sig": "0" * 64}
     for _ in range(LIMIT):
-        assert (await call(client, bad_sig, headers=prober))[0] == 403
+        assert (await call(limited, bad_sig, headers=prober))[0] == 403
     for _ in range(3):
-        response = await client.get("/postback?" + urlencode(bad_sig), headers=prober)
+        response = await limited.get("/postback?" + urlencode(bad_sig), headers=prober)
         assert response.status == 429 and (await response.json())["error"] == "rate_limited"
         assert 0 < int(response.headers["Retry-After"]) <= 60
     good = signed(click_id=world.click_id, status="approved")
-    assert (await call(client, good, headers=prober))[0] == 429  # no work for this source until the window ends
-    assert (await call(client, bad_sig, headers={"X-Forwarded-For": "198.51.100.10"}))[0] == 403  # others: as usual
+    assert (await call(limited, good, headers=prober))[0] == 429  # no work for this source until the window ends
+    assert (await call(limited, bad_sig, headers={"X-Forwarded-For": "198.51.100.10"}))[0] == 403  # others: as usual
     logged = [row.status_code for row in await rows(deps, PostbackLog)]
     assert logged == [403] * LIMIT + [429, 403]  # one 429 row per window, not one per request
 
     clock.advance(seconds=60)
-    assert (await call(client, good, headers=prober))[0] == 200
+    assert (await call(limited, good, headers=prober))[0] == 200
     assert len(await rows(deps, Conversion)) == 1
 
 
 async def test_ipv6_sources_are_limited_by_their_64(limited, deps):
-    client = limited
     world = await build_world(deps)
     bad_sig = {"click_id": world.click_id, "status": "approved", "sig": "0" * 64}
     for host in range(1, LIMIT + 1):  # a fresh address of the same /64 each time
-        assert (await call(client, bad_sig, headers={"X-Forwarded-For": f"2001:db8:1:2::{host}"}))[0] == 403
-    assert (await call(client, bad_sig, headers={"X-Forwarded-For": "2001:db8:1:2:ffff::1"}))[0] == 429
-    assert (await call(client, bad_sig, headers={"X-Forwarded-For": "2001:db8:1:3::1"}))[0] == 403
+        assert (await call(limited, bad_sig, headers={"X-Forwarded-For": f"2001:db8:1:2::{host}"}))[0] == 403
+    assert (await call(limited, bad_sig, headers={"X-Forwarded-For": "2001:db8:1:2:ffff::1"}))[0] == 429
+    assert (await call(limited, bad_sig, headers={"X-Forwarded-For": "2001:db8:1:3::1"}))[0] == 403
 
 
 async def test_the_daily_job_deletes_postback_log_rows_older_than_the_retention(deps, db_url, clock):
