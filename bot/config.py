@@ -47,8 +47,12 @@ class Settings(BaseSettings):
     ip_hash_secret: str = "change-me"
     fraud_min_seconds: int = 10
     click_flood_per_hour: int = 30
+    click_flood_cap_factor: int = Field(10, ge=0)
     tier_gold_threshold: Decimal = Decimal("100000")
     tier_platinum_threshold: Decimal = Decimal("500000")
+    tier_currency: str = "RUB"
+    tier_gold_foreign_thresholds: Annotated[dict[str, Decimal], NoDecode] = Field(default_factory=dict)
+    tier_platinum_foreign_thresholds: Annotated[dict[str, Decimal], NoDecode] = Field(default_factory=dict)
 
     # Support
     support_chat_id: int = 0
@@ -79,6 +83,24 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("tier_gold_foreign_thresholds", "tier_platinum_foreign_thresholds", mode="before")
+    @classmethod
+    def _split_thresholds(cls, value: object) -> object:
+        # "USD:1100, EUR:1000" in env; a dict when built in code.
+        if isinstance(value, str):
+            pairs = [part.split(":", 1) for part in value.split(",") if part.strip()]
+            if any(len(pair) != 2 for pair in pairs):
+                raise ValueError("write thresholds as CUR:amount pairs, comma-separated, e.g. USD:1100,EUR:1000")
+            return {cur.strip().upper(): amount.strip() for cur, amount in pairs}
+        return value
+
+    @field_validator("tier_currency")
+    @classmethod
+    def _currency_code(cls, value: str) -> str:
+        if not (len(value) == 3 and value.isascii() and value.isalpha()):
+            raise ValueError("TIER_CURRENCY is a three-letter code such as RUB")
+        return value.upper()
 
     @field_validator("default_locale")
     @classmethod

@@ -32,13 +32,17 @@ def program_config(settings: Settings) -> ProgramConfig:
         ip_hash_secret=settings.ip_hash_secret,
         fraud_min_seconds=settings.fraud_min_seconds,
         click_flood_per_hour=settings.click_flood_per_hour,
+        click_flood_cap_factor=settings.click_flood_cap_factor,
         support_chat_id=str(settings.support_chat_id) if settings.support_chat_id else "",
         support_sla_minutes=settings.support_sla_minutes,
         tiers=(
             TierRule("certified", Decimal("0"), Decimal("30")),
-            TierRule("gold", settings.tier_gold_threshold, Decimal("35")),
-            TierRule("platinum", settings.tier_platinum_threshold, Decimal("40")),
+            TierRule("gold", settings.tier_gold_threshold, Decimal("35"),
+                     tuple(sorted(settings.tier_gold_foreign_thresholds.items()))),
+            TierRule("platinum", settings.tier_platinum_threshold, Decimal("40"),
+                     tuple(sorted(settings.tier_platinum_foreign_thresholds.items()))),
         ),
+        tier_currency=settings.tier_currency,
     )
 
 

@@ -43,6 +43,7 @@ def add_click_routes(app: web.Application, container: Container,
     # Other features (archiving a link, pausing an offer) reach invalidate() through the container.
     container.extras["clicks"] = service
     container.deps.invalidate_links = service.invalidate
+    container.deps.click_metrics = service  # staff see unrecorded clicks in /admin
 
     async def redirect(request: web.Request) -> web.StreamResponse:
         click = ClickRequest(
@@ -55,7 +56,7 @@ def add_click_routes(app: web.Application, container: Container,
         )
         try:
             result = await service.click(click)
-        except ClickNotRecorded:
+        except ClickNotRecorded:  # the link could not be looked up: nowhere to send the visitor
             return web.Response(status=503, text="Service temporarily unavailable\n",
                                 headers={**_NO_STORE, hdrs.RETRY_AFTER: "1"})
         if isinstance(result, NotFound):

@@ -6,14 +6,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from services.db.uow import UnitOfWork
-from services.kernel.ports import Clock, SystemClock
+from services.kernel.ports import ClickMetrics, Clock, SystemClock
 
 
 @dataclass(frozen=True)
 class TierRule:
     name: str  # certified | gold | platinum
-    threshold: Decimal  # monthly approved revenue (sale amounts) from which the tier applies
+    threshold: Decimal  # monthly approved revenue (sale amounts) in ProgramConfig.tier_currency for this tier
     revshare_percent: Decimal
+    # The same in other currencies, (("USD", Decimal("1100")), …); revenue in a currency not listed never counts.
+    foreign_thresholds: tuple[tuple[str, Decimal], ...] = ()
 
 
 DEFAULT_TIERS: tuple[TierRule, ...] = (
@@ -38,7 +40,9 @@ class ProgramConfig:
     ip_hash_secret: str = "change-me"  # key of the IP hash (HMAC): raw IPs are never stored
     fraud_min_seconds: int = 10  # a conversion sooner than this after its click is flagged
     click_flood_per_hour: int = 30  # clicks from one IP hash per hour above this are flagged
+    click_flood_cap_factor: int = 10  # past this × click_flood_per_hour, clicks are counted, not stored; 0 = never
     tiers: tuple[TierRule, ...] = DEFAULT_TIERS
+    tier_currency: str = "RUB"  # the currency of TierRule.threshold
     # Support
     support_chat_id: str = ""  # Telegram staff group; empty → tickets go to support staff privately
     support_sla_minutes: int = 60
@@ -54,3 +58,4 @@ class Deps:
     # Called when a link stops redirecting (archived link: its code; paused/resumed offer: None = all), so the
     # click route's cache drops it now instead of after its TTL.
     invalidate_links: Callable[[str | None], None] = lambda code: None
+    click_metrics: ClickMetrics | None = None  # set where the click route runs; the staff menu shows it

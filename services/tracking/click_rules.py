@@ -6,6 +6,7 @@ from functools import lru_cache
 from urllib.parse import quote_plus, unquote_plus, urlsplit, urlunsplit
 
 from services.tracking.click_rows import SUB_KEYS
+from services.tracking.visitors import clean_text
 
 SUB_MAX, UA_MAX, REFERER_MAX = 64, 512, 512  # column sizes of clicks
 
@@ -42,10 +43,11 @@ def redirect_url(target: str, params: Mapping[str, str]) -> str:
 
 
 def effective_subs(defaults: Sequence[str | None], params: Mapping[str, str]) -> dict[str, str]:
-    """The link's sub-ids, overridden by non-empty query values; truncated to the column size."""
+    """The link's sub-ids, overridden by non-empty query values (cleaned: %00 and the like cannot be stored);
+    truncated to the column size."""
     subs: dict[str, str] = {}
     for key, default in zip(SUB_KEYS, defaults, strict=True):
-        value = params.get(key) or default
+        value = clean_text(params.get(key)) or default
         if value:
             subs[key] = value[:SUB_MAX]
     return subs

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.tracking.backoff import Backoff
 from services.tracking.click_store import BatchRejected, ClickRow, ClickStore
 from services.tracking.link_cache import LinkTarget
 from services.tracking.visitors import hash_ua
@@ -15,15 +17,16 @@ log = logging.getLogger(__name__)
 
 
 class ClickNotRecorded(Exception):
-    """The click could not be committed (database failure, writer stopped, queue full)."""
+    """The click could not be committed (store down or paused after failures, writer stopped, queue full, its row
+    refused)."""
 
 
 def click_row(click_id: str, target: LinkTarget, subs: Mapping[str, str], at: datetime, ip_hash: str,
-              user_agent: str, referer: str, flags: tuple[str, ...], flood_limit: int) -> ClickRow:
+              user_agent: str, referer: str, flags: tuple[str, ...], flood_limit: int, flood_cap: int) -> ClickRow:
     return ClickRow(click_id, target.link_id, target.partner_id, target.offer_id, at, ip_hash, hash_ua(user_agent),
                     user_agent or None, referer or None,
                     (subs.get("sub1"), subs.get("sub2"), subs.get("sub3"), subs.get("sub4"), subs.get("sub5")),
-                    ",".join(flags) or None, flood_limit)
+                    ",".join(flags) or None, flood_limit, flood_cap)
 
 
 @dataclass(slots=True)
@@ -53,13 +56,18 @@ class ClickWriter:
     """Group commit. One task owns all click inserts: a request queues its row and awaits a future; the task takes
     whatever is queued (up to max_batch), writes it in ONE transaction through the ClickStore and resolves every
     future after the commit. So each 302 follows a durable click, yet N concurrent visitors cost
-    one commit, not N."""
+    one commit, not N.
+
+    After a failed batch (an outage: the store down, locked past batch_timeout) the next one is tried at once;
+    after two in a row, submit() refuses at once for a pause that doubles with each further failure (Backoff), so
+    visitors are not each held for a doomed attempt and a dead SQLite writer process is not restarted per batch."""
 
     def __init__(self, store: ClickStore, *, max_batch: int = 500, max_queue: int = 10_000,
-                 batch_timeout: float = 10.0) -> None:
+                 batch_timeout: float = 10.0, timer: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.max_batch = max_batch
         self.batch_timeout = batch_timeout
+        self.backoff = Backoff(timer=timer)
         self._queue: asyncio.Queue[_Pending | object] = asyncio.Queue(max_queue)
         self._task: asyncio.Task[None] | None = None
         self._accepting = False
@@ -101,6 +109,8 @@ class ClickWriter:
         has one (batch_timeout), which bounds the wait without a timer per request."""
         if not self._accepting or not self.running:
             raise ClickNotRecorded("click writer is not running")
+        if self.backoff.waiting():
+            raise ClickNotRecorded("click store failing; paused")
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         try:
             self._queue.put_nowait(_Pending(row, future))
@@ -132,27 +142,34 @@ class ClickWriter:
             # asyncio.timeout, not wait_for: no extra task, so no extra loop turn (milliseconds under load).
             async with asyncio.timeout(self.batch_timeout):
                 await self._write(batch)
-        except BatchRejected:
+        except BatchRejected as exc:
             if len(batch) == 1:
-                log.exception("click insert rejected")
+                log.warning("click refused: %s", exc)
                 self.failed += _settle(batch, "click insert rejected")
                 return
-            # One bad row (its link deleted since it was cached…) must not cost the other visitors their
-            # clicks: write them one by one. Only for constraint errors — an outage would just fail N times.
-            log.warning("click batch of %d rejected; isolating the bad rows", len(batch))
-            for item in batch:
-                await self._flush([item])
+            # A bad row (its link deleted since it was cached…) must not cost the other visitors their clicks:
+            # halves are retried until the bad rows stand alone (about 2·log2(n) writes per bad row). Only for
+            # rejections — an outage would just fail every half too.
+            log.warning("click batch of %d rejected (%s); isolating the bad rows", len(batch), exc)
+            middle = len(batch) // 2
+            await self._flush(batch[:middle])
+            await self._flush(batch[middle:])
             return
         except asyncio.CancelledError:
             self.failed += _settle(batch, "click writer cancelled")
             raise
-        except Exception:  # TimeoutError included: the visitors get a 503 rather than a hanging request
-            log.exception("click batch of %d failed", len(batch))
+        except Exception:  # TimeoutError included: the visitors go on without a click, not into a hanging request
+            self.backoff.failed()
+            log.exception("click batch of %d failed (%d in a row)", len(batch), self.backoff.failures)
             self.failed += _settle(batch, "click batch failed")
             return
         self.batches += 1
         self.clicks += len(batch)
+        self._committed(batch)
+
+    def _committed(self, batch: list[_Pending]) -> None:
+        self.backoff.succeeded()  # before the visitors hear of it: their next click sees the store as healthy
         _settle(batch, None)
 
     async def _write(self, batch: list[_Pending]) -> None:
-        await self.store.write([item.row for item in batch], on_committed=lambda: _settle(batch, None))
+        await self.store.write([item.row for item in batch], on_committed=lambda: self._committed(batch))

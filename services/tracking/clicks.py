@@ -22,11 +22,13 @@ from services.tracking.link_cache import LinkCache
 from services.tracking.visitors import (  # noqa: F401  (re-exported: the click path's public names)
     DEFAULT_TRUSTED_PROXIES,
     classify_ua,
+    clean_text,
     client_ip,
     hash_ip,
     hash_ua,
     new_click_id,
     parse_networks,
+    source_of,
 )
 
 log = logging.getLogger(__name__)
@@ -72,7 +74,8 @@ class ClickService:
         self.deps = deps
         self.links = LinkCache(deps, ttl=cache_ttl, max_size=cache_size, timer=timer)
         self.writer = ClickWriter(store or SqlClickStore(deps.uow), max_batch=max_batch, max_queue=max_queue,
-                                  batch_timeout=batch_timeout)
+                                  batch_timeout=batch_timeout, timer=timer)
+        self.unrecorded = 0  # visitors redirected without a click since start: the store failed (ClickMetrics)
 
     async def start(self) -> None:
         await self.writer.store.start()
@@ -88,8 +91,15 @@ class ClickService:
         """Call after archiving a link (its code) or pausing an offer / changing a partner's status (None)."""
         self.links.invalidate(code)
 
+    def health(self) -> dict[str, object]:
+        """For a health endpoint: whether clicks are being written, and how many went unrecorded since start."""
+        paused = self.writer.backoff.waiting()
+        state = "stopped" if not self.writer.running else "paused" if paused else "running"
+        return {"writer": state, "unrecorded": self.unrecorded, "failures_in_a_row": self.writer.backoff.failures}
+
     async def click(self, request: ClickRequest) -> Redirect | NotFound:
-        """Raises ClickNotRecorded when the click should have been recorded and could not be (→ 503)."""
+        """Raises ClickNotRecorded only when the link could not be looked up (→ 503: there is nowhere to send the
+        visitor). A click the store cannot take still redirects, without a click id, and is counted."""
         if not _CODE.fullmatch(request.code):
             return NOT_FOUND
         try:
@@ -100,7 +110,7 @@ class ClickService:
         if target is None:
             return NOT_FOUND
         subs = effective_subs(target.subs, request.params)
-        user_agent = (request.user_agent or "")[:UA_MAX]
+        user_agent = clean_text(request.user_agent)[:UA_MAX]
         preview, flags = classify_ua(user_agent)
         if not request.record or preview:
             return Redirect(redirect_url(target.target_url, subs))
@@ -108,8 +118,15 @@ class ClickService:
         click_id = new_click_id()
         # Config is read per click: the composition root may replace deps.config while running.
         config = self.deps.config
-        await self.writer.submit(click_row(
-            click_id, target, subs, self.deps.clock.now(), hash_ip(config.ip_hash_secret, request.client_ip),
-            user_agent, (request.referer or "")[:REFERER_MAX], flags, config.click_flood_per_hour))
+        try:
+            await self.writer.submit(click_row(
+                click_id, target, subs, self.deps.clock.now(),
+                hash_ip(config.ip_hash_secret, source_of(request.client_ip)), user_agent,
+                clean_text(request.referer)[:REFERER_MAX], flags, config.click_flood_per_hour,
+                config.click_flood_per_hour * config.click_flood_cap_factor))
+        except ClickNotRecorded:
+            # The visitor still reaches the offer: a lost click costs less than a lost customer.
+            self.unrecorded += 1
+            return Redirect(redirect_url(target.target_url, subs))
         return Redirect(redirect_url(target.target_url, {"click_id": click_id, **subs}), click_id,
                         target.attribution_days * 86400)

@@ -89,18 +89,40 @@ def client_ip(peer: str | None, forwarded_for: Sequence[str], trusted: tuple[Net
     return ip[0]
 
 
-@lru_cache(maxsize=8192)
 def source_of(ip: str) -> str:
     """The source an address counts as for the unique and flood checks (and postback rate limits): an IPv4 address
     itself; for IPv6 its /64, the block one subscriber is given, who can walk through 2^64 addresses in it. Takes
     the normalised text client_ip() returns."""
-    if ":" not in ip:
-        return ip
+    return _v6_source(ip) if ":" in ip else ip
+
+
+@lru_cache(maxsize=8192)
+def _v6_source(ip: str) -> str:
     try:
         packed = socket.inet_pton(socket.AF_INET6, ip)
     except OSError:
         return ip
     return socket.inet_ntop(socket.AF_INET6, packed[:8] + bytes(8)) + "/64"
+
+
+_CONTROLS = dict.fromkeys([*range(0x20), 0x7F], "\ufffd")
+
+
+def clean_text(value: str | None) -> str:
+    """Header or query text as it can be stored: valid UTF-8, no control characters. aiohttp hands undecodable
+    header bytes over as lone surrogates (surrogateescape) and a query may carry %00 — either one made the insert
+    of a whole click batch fail."""
+    if not value:
+        return ""
+    if value.isascii() and value.isprintable():  # browsers' headers: one pass, no copy
+        return value
+    if not value.isascii():
+        try:
+            raw = value.encode("utf-8", "surrogateescape")  # the bytes as received
+        except UnicodeEncodeError:  # a surrogate that did not come from a byte
+            raw = value.encode("utf-8", "surrogatepass")
+        value = raw.decode("utf-8", "replace")
+    return value.translate(_CONTROLS)
 
 
 # Hashes are kept to 128 bits (32 hex digits): ample against collisions between visitors, and they lead the click
