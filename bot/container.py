@@ -9,11 +9,15 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.shared_state import SharedState, build_shared_state
+from bot.supervisor import Supervisor
 from services.app import Services
 from services.db.engine import make_engine, make_session_factory
 from services.db.uow import UnitOfWorkFactory
 from services.kernel.deps import Deps, ProgramConfig, TierRule
 from services.messaging.outbox import OutboxDispatcher
+from services.tracking.click_store import SqliteClickStore
+from services.tracking.clicks import ClickService
 from services.kernel.ports import Clock, Notifier, SystemClock
 
 log = logging.getLogger(__name__)
@@ -29,7 +33,7 @@ def program_config(settings: Settings) -> ProgramConfig:
         postback_ip_allowlist=tuple(settings.postback_ip_allowlist),
         postback_max_age_seconds=settings.postback_max_age_seconds,
         postback_log_days=settings.postback_log_days,
-        ip_hash_secret=settings.ip_hash_secret,
+        ip_hash_secret=settings.ip_hash_secret or "",  # unset: main() puts the generated one here
         fraud_min_seconds=settings.fraud_min_seconds,
         click_flood_per_hour=settings.click_flood_per_hour,
         click_flood_cap_factor=settings.click_flood_cap_factor,
@@ -47,6 +51,12 @@ def program_config(settings: Settings) -> ProgramConfig:
 
 
 @dataclass
+class TelegramRuntime:
+    bot: Any  # aiogram Bot: typed loosely so importing the container never imports aiogram
+    dispatcher: Any  # aiogram Dispatcher
+
+
+@dataclass
 class Container:
     settings: Settings
     engine: AsyncEngine
@@ -54,22 +64,38 @@ class Container:
     services: Services
     notifiers: dict[str, Notifier] = field(default_factory=dict)
     outbox: OutboxDispatcher | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    telegram: TelegramRuntime | None = None
+    vk_bot: Any = None  # vkbottle Bot, when VK is on
+    clicks: ClickService | None = None
+    pollers: dict[str, Supervisor] = field(default_factory=dict)  # "telegram", "vk": their state for /healthz
+    shared: SharedState | None = None
 
     def attach_notifier(self, notifier: Notifier) -> None:
         self.notifiers[notifier.messenger] = notifier
 
     def start_outbox(self, rates: dict[str, float] | None = None) -> OutboxDispatcher:
-        self.outbox = OutboxDispatcher(self.deps, self.notifiers, rates=rates)
-        self.deps.wake_outbox = self.outbox.wake
+        self.outbox = OutboxDispatcher(self.deps, self.notifiers, rates=rates,
+                                       limiters=self.shared.limiters if self.shared else None)
+        self.deps.signals.on_outbox_written(self.outbox.wake)
         return self.outbox
 
+    def click_service(self) -> ClickService:
+        """The click route's service, built once: its link cache listens for link changes from use cases."""
+        if self.clicks is None:
+            self.clicks = ClickService(self.deps, store=SqliteClickStore.for_url(self.settings.database_url))
+            self.deps.signals.on_link_changed(self.clicks.invalidate)
+        return self.clicks
+
     async def close(self) -> None:
+        if self.shared is not None:
+            await self.shared.close()
         await self.engine.dispose()
 
 
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     engine = make_engine(settings.database_url)
+    shared = build_shared_state(settings, engine)
     deps = Deps(uow=UnitOfWorkFactory(make_session_factory(engine)), clock=clock or SystemClock(),
-                config=program_config(settings))
-    return Container(settings=settings, engine=engine, deps=deps, services=Services(deps))
+                config=program_config(settings), signals=shared.signals)
+    return Container(settings=settings, engine=engine, deps=deps, services=Services(deps, user_locks=shared.user_locks),
+                     shared=shared)

@@ -1,7 +1,7 @@
 """clicks: an index by link for per-link counts; click_floods counts what a flooding source is not stored for
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006 (0004 before the merge with main)
 Create Date: 2026-12-02
 
 0004 dropped the only index starting with link_id, so a link card's click count scanned the whole table (holding
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0007'
-down_revision: str | None = '0004'
+down_revision: str | None = '0006'  # chained after main's 0006 at merge (was 0004)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,8 +5,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from services.db.uow import UnitOfWork
+from services.db.uow import UnitOfWorkSource
 from services.kernel.ports import ClickMetrics, Clock, SystemClock
+from services.kernel.signals import Signals
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class ProgramConfig:
     postback_ip_allowlist: tuple[str, ...] = ()  # IPs or CIDR networks; empty = any
     postback_max_age_seconds: int = 0  # replay window for postbacks carrying a signed `ts`; 0 = off
     postback_log_days: int = 90  # postback_log rows older than this are deleted; 0 = kept forever
-    ip_hash_secret: str = "change-me"  # key of the IP hash (HMAC): raw IPs are never stored
+    ip_hash_secret: str = ""  # key of the IP hash (HMAC; raw IPs are never stored): IP_HASH_SECRET or generated
     fraud_min_seconds: int = 10  # a conversion sooner than this after its click is flagged
     click_flood_per_hour: int = 30  # clicks from one IP hash per hour above this are flagged
     click_flood_cap_factor: int = 10  # past this × click_flood_per_hour, clicks are counted, not stored; 0 = never
@@ -50,12 +51,17 @@ class ProgramConfig:
 
 @dataclass
 class Deps:
-    uow: Callable[[], UnitOfWork]
+    uow: UnitOfWorkSource  # uow() writes; uow(readonly=True) only reads and never takes the write lock
     clock: Clock = field(default_factory=SystemClock)
     config: ProgramConfig = field(default_factory=ProgramConfig)
-    # Called after a commit that wrote outbox rows, so delivery starts now instead of at the next poll.
-    wake_outbox: Callable[[], None] = lambda: None
-    # Called when a link stops redirecting (archived link: its code; paused/resumed offer: None = all), so the
-    # click route's cache drops it now instead of after its TTL.
-    invalidate_links: Callable[[str | None], None] = lambda code: None
+    signals: Signals = field(default_factory=Signals)
     click_metrics: ClickMetrics | None = None  # set where the click route runs; the staff menu shows it
+
+    def wake_outbox(self) -> None:
+        """After a commit that wrote outbox rows: delivery starts now instead of at the next poll."""
+        self.signals.outbox_written()
+
+    def invalidate_links(self, code: str | None = None) -> None:
+        """A link stopped redirecting (archived: its code; offer paused/edited: None = all): the click route's
+        cache drops it now instead of after its TTL."""
+        self.signals.link_changed(code)

@@ -13,13 +13,16 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from services.kernel.deps import Deps
-from services.kernel.dto import Screen
+from services.messaging.bursts import BurstPolicy, Bursts
+from services.kernel.dto import Screen, UnknownScreenFormat
 from services.kernel.ports import DeliveryError, Notifier
+from services.shared.rate import SendLimiter
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 LEASE = timedelta(minutes=2)
+FORMAT_RETRY_SECONDS = 600
 
 
 def backoff(attempt: int) -> float:
@@ -50,12 +53,16 @@ DEFAULT_RATES = {"telegram": 25.0, "vk": 15.0}
 
 class OutboxDispatcher:
     def __init__(self, deps: Deps, notifiers: Mapping[str, Notifier], *, batch: int = 50,
-                 rates: Mapping[str, float] | None = None) -> None:
+                 rates: Mapping[str, float] | None = None, bursts: BurstPolicy | None = None,
+                 limiters: Mapping[str, SendLimiter] | None = None) -> None:
         self.deps = deps
         self.notifiers = dict(notifiers)
+        self.bursts = Bursts(deps, self.notifiers, bursts)
         self.batch = batch
         rates = DEFAULT_RATES if rates is None else rates
-        self.limiters = {name: RateLimiter(rates.get(name, 0)) for name in self.notifiers}
+        # Shared limiters (Redis: one budget for every process) where given, in-memory ones otherwise.
+        self.limiters: dict[str, SendLimiter] = {
+            name: (limiters or {}).get(name) or RateLimiter(rates.get(name, 0)) for name in self.notifiers}
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -63,10 +70,10 @@ class OutboxDispatcher:
 
     async def dispatch_once(self) -> int:
         """Delivers what is due now; returns how many rows it handled (sent, rescheduled or failed)."""
+        handled = await self.bursts.flush()  # summaries whose edit interval has passed
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
             ids = await uow.outbox.due_ids(now, self.batch)
-        handled = 0
         for message_id in ids:
             async with self.deps.uow() as uow:
                 message = await uow.outbox.claim(message_id, self.deps.clock.now(), LEASE)
@@ -74,6 +81,8 @@ class OutboxDispatcher:
             if message is None:
                 continue  # another dispatcher took it
             handled += 1
+            if await self.bursts.fold(message):  # one of many conversion notices: into the chat's summary
+                continue
             await self._deliver(message.id, message.messenger, message.chat_id, message.locale, message.screen,
                                 message.attempts, message.thread_id)
         return handled
@@ -88,6 +97,9 @@ class OutboxDispatcher:
             try:
                 await self.limiters[messenger].wait()
                 delivered = await notifier.send(chat_id, Screen.from_dict(screen), locale, message_id, thread_id)
+            except UnknownScreenFormat as exc:  # written by a newer deploy (rolled back?): wait for it, never drop
+                status, error = "pending", str(exc)
+                retry_at = self.deps.clock.now() + timedelta(seconds=FORMAT_RETRY_SECONDS)
             except DeliveryError as exc:
                 status, error = self._retry_or_fail(exc.permanent, attempts, str(exc))
                 if status == "pending":

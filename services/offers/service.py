@@ -96,7 +96,7 @@ class OffersService:
         )))
 
     async def list_offers(self, inc: Incoming, *, edit: bool = True) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             offers = (await uow.session.scalars(select(Offer).order_by(Offer.id))).all()
@@ -113,7 +113,7 @@ class OffersService:
         return offer if offer is not None else Reply(toast=Toast("err-stale-button"))
 
     async def show(self, inc: Incoming, offer_id: int, *, edit: bool = True, toast: Toast | None = None) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             offer = await self._managed(uow, inc, offer_id)
         if isinstance(offer, Reply):
             return offer
@@ -189,7 +189,7 @@ async def ensure_default_offer(deps: Deps, url: str, name: str) -> int | None:
     """OFFER_URL → one active CPA-less revshare offer at first start (never duplicated on restarts)."""
     if not url:
         return None
-    url = validation.http_url(url)
+    url = validation.operator_url(url)  # set by the operator: an IP or localhost is fine here
     async with deps.uow() as uow:
         existing = await uow.session.scalar(select(Offer.id).where(Offer.target_url == url).limit(1))
         if existing is not None:

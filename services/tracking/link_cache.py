@@ -94,7 +94,7 @@ class LinkCache:
             .join(Partner, Partner.id == TrackingLink.partner_id)
             .where(TrackingLink.code == code)
         )
-        async with self._deps.uow() as uow:
+        async with self._deps.uow(readonly=True) as uow:  # never queues behind the click writer's lock
             row = (await uow.session.execute(stmt)).one_or_none()
         if row is None:
             return None
