@@ -47,8 +47,8 @@ class ClickStore(Protocol):
 
 
 class ClickStoreDown(Exception):
-    """The writer process could not be started or died: this batch is lost to the visitors (503), the next
-    batch starts a new process."""
+    """The writer process could not be started or died: this batch goes unrecorded (its visitors are redirected
+    without a click id), a later batch starts a new process — paced by the click writer's backoff."""
 
 
 _PROJECT_ROOT = str(Path(__file__).resolve().parents[2])  # where `-m services…` resolves
@@ -116,8 +116,8 @@ class _WriterProtocol(asyncio.SubprocessProtocol):
             self.exited.set_result(None)
 
     def end(self, reason: str) -> None:
-        """Gone or unusable: every batch it holds is answered with ClickStoreDown (their visitors get 503; some of
-        those rows may have been committed)."""
+        """Gone or unusable: every batch it holds is answered with ClickStoreDown (their visitors go on without a
+        click id; some of those rows may have been committed)."""
         self.ended = True
         if not self.ready.done():
             self.ready.set_exception(ClickStoreDown(reason))
@@ -131,7 +131,8 @@ class _WriterProtocol(asyncio.SubprocessProtocol):
 
 class SqliteClickStore:
     """Batches go to `python -m services.tracking.sqlite_click_writer PATH`, started with the web app and again
-    after a failure. The process commits them one after another in the order sent and answers in that order."""
+    after a failure (ClickWriter paces the retries). The process commits them one after another in the order sent
+    and answers in that order."""
 
     def __init__(self, path: str, *, start_timeout: float = 30.0) -> None:
         # Absolute here, in the bot's working directory: the process runs in the project root, and a relative
@@ -160,7 +161,7 @@ class SqliteClickStore:
 
     async def start(self) -> None:
         """Starts the process now, so the first visitor does not wait for it. A failure is logged, not raised:
-        the first write tries again (and answers 503 if it cannot)."""
+        the first write tries again (its visitors go on without a click if it cannot)."""
         try:
             await self._running()
         except ClickStoreDown:

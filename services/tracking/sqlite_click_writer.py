@@ -278,7 +278,7 @@ def serve(path: str, requests: BinaryIO, replies: BinaryIO) -> None:
                 writer.write(rows)
             except BatchRejected as exc:
                 write_frame(replies, REJECTED + str(exc).encode())
-            except Exception as exc:  # the parent answers 503 and logs; this process carries on with the next
+            except Exception as exc:  # an outage: the parent logs it; this process carries on with the next
                 log.exception("click batch failed")
                 write_frame(replies, FAILED + f"{type(exc).__name__}: {exc}".encode())
             else:
