@@ -31,16 +31,22 @@ def program_config(settings: Settings) -> ProgramConfig:
         vk_group_id=settings.vk_group_id,
         postback_secret=settings.postback_secret,
         postback_ip_allowlist=tuple(settings.postback_ip_allowlist),
+        postback_max_age_seconds=settings.postback_max_age_seconds,
+        postback_log_days=settings.postback_log_days,
         ip_hash_secret=settings.ip_hash_secret or "",  # unset: main() puts the generated one here
         fraud_min_seconds=settings.fraud_min_seconds,
         click_flood_per_hour=settings.click_flood_per_hour,
+        click_flood_cap_factor=settings.click_flood_cap_factor,
         support_chat_id=str(settings.support_chat_id) if settings.support_chat_id else "",
         support_sla_minutes=settings.support_sla_minutes,
         tiers=(
             TierRule("certified", Decimal("0"), Decimal("30")),
-            TierRule("gold", settings.tier_gold_threshold, Decimal("35")),
-            TierRule("platinum", settings.tier_platinum_threshold, Decimal("40")),
+            TierRule("gold", settings.tier_gold_threshold, Decimal("35"),
+                     tuple(sorted(settings.tier_gold_foreign_thresholds.items()))),
+            TierRule("platinum", settings.tier_platinum_threshold, Decimal("40"),
+                     tuple(sorted(settings.tier_platinum_foreign_thresholds.items()))),
         ),
+        tier_currency=settings.tier_currency,
     )
 
 

@@ -10,6 +10,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.container import Container
 from services.partners import tiers
 from services.ledger.entries import release_due
+from services.tracking import postback_log
 
 log = logging.getLogger(__name__)
 
@@ -26,5 +27,7 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
     scheduler.add_job(release_due, "cron", hour=2, minute=30, args=[container.deps], id="release_all",
                       replace_existing=True)
     scheduler.add_job(tiers.recalculate, "cron", hour=3, minute=0, args=[container.deps], id="tiers",
+                      replace_existing=True)
+    scheduler.add_job(postback_log.purge, "cron", hour=4, minute=0, args=[container.deps], id="postback_log_purge",
                       replace_existing=True)
     return scheduler
