@@ -84,7 +84,9 @@ class Figures:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (Decimals as strings)."""
         def money(values: dict[str, Decimal]) -> dict[str, str]:
-            return {cur: str(amount) for cur, amount in sorted(values.items())}
+            # Cents as "170.50"; a revshare's fraction of a cent stays ("0.3750"), never rounded away here.
+            return {cur: str(amount.quantize(CENT) if amount == amount.quantize(CENT) else amount.normalize())
+                    for cur, amount in sorted(values.items())}
 
         return {"clicks": self.clicks, "unique_clicks": self.unique_clicks, "conversions": dict(self.conversions),
                 "cr": str(self.cr), "epc": money(self.epc), "earnings": money(self.earnings),
