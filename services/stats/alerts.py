@@ -84,12 +84,13 @@ async def week_by_link(uow: UnitOfWork, until: datetime, rules: Rules) -> dict[i
                        for d in range(1, BASELINE_DAYS + 1)))
     weeks: dict[int, LinkWeek] = {}
     clicks = await uow.session.execute(
-        select(ClickHour.link_id,
+        select(ClickHour.key,
                func.sum(case((ClickHour.hour >= window, ClickHour.clicks), else_=0)),
                func.sum(case((same_hours, ClickHour.clicks), else_=0)),
                func.sum(case((ClickHour.hour < window, ClickHour.clicks), else_=0)))
-        .where(ClickHour.hour >= first, ClickHour.hour < until).group_by(ClickHour.link_id))
-    for link_id, recent, same, base in clicks:
+        .where(ClickHour.hour >= first, ClickHour.hour < until, ClickHour.dim == "link").group_by(ClickHour.key))
+    for key, recent, same, base in clicks:
+        link_id = int(key)
         weeks[link_id] = LinkWeek(link_id, int(recent or 0), Decimal(int(same or 0)) / BASELINE_DAYS, int(base or 0))
     conversions = await uow.session.execute(
         select(Conversion.link_id, func.sum(case((Conversion.created_at >= window, 1), else_=0)),
