@@ -18,6 +18,7 @@ from services.partners.onboarding import FORM as ONBOARDING_FORM
 from services.partners.onboarding import REJECT_FORM, OnboardingService
 from services.tracking.review_screens import ReviewScreens
 from services.partners.settings import SettingsService
+from services.stats.screens import StatsService
 from services.support.service import FORM as SUPPORT_FORM
 from services.support.service import REPLY_FORM as SUPPORT_REPLY_FORM
 from services.support.service import SupportService
@@ -50,6 +51,7 @@ class Services:
         self.faq.escalate = self.support.open_with_question
         self.conversation.fallback = self.faq.answer_text
         self.balance = BalanceService(deps)
+        self.stats = StatsService(deps)
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)
         self.review = ReviewScreens(deps, self.admin_action)
         for name in self.forms.forms:  # every engine-driven form (registered above) takes typed answers

@@ -152,6 +152,7 @@ help =
     Команды:
     /start — { cmd-start }
     /link — { cmd-link }
+    /stats — { cmd-stats }
     /faq — { cmd-faq }
     /support — { cmd-support }
     /help — { cmd-help }
