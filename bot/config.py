@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     web_port: int = 8080
     public_base_url: str = "http://127.0.0.1:8080"
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128"])
+    dashboard_secret: str = ""
 
     # Tracking
     offer_url: str = ""

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from services.app import Services
+from services.dashboard.tokens import derive_secret
 from services.db.engine import make_engine, make_session_factory
 from services.db.uow import UnitOfWorkFactory
 from services.kernel.deps import Deps, ProgramConfig, TierRule
@@ -32,6 +33,7 @@ def program_config(settings: Settings) -> ProgramConfig:
         click_flood_per_hour=settings.click_flood_per_hour,
         support_chat_id=str(settings.support_chat_id) if settings.support_chat_id else "",
         support_sla_minutes=settings.support_sla_minutes,
+        dashboard_secret=settings.dashboard_secret or derive_secret(settings.telegram_bot_token, settings.vk_token),
         tiers=(
             TierRule("certified", Decimal("0"), Decimal("30")),
             TierRule("gold", settings.tier_gold_threshold, Decimal("35")),

@@ -5,7 +5,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiogram.types import BotCommand, BotCommandScopeDefault, MenuButtonDefault, MenuButtonWebApp, WebAppInfo
 
 from handlers.telegram import build_router
 from handlers.telegram.middleware import PerUserSerial
@@ -29,7 +29,8 @@ def build_dispatcher(services: Services) -> Dispatcher:
 
 
 async def register_commands(bot: Bot, services: Services) -> None:
-    """The command menu, in each language Telegram can show it in (default = DEFAULT_LOCALE)."""
+    """The command menu, in each language Telegram can show it in (default = DEFAULT_LOCALE), and the menu
+    button that opens the dashboard Mini App."""
     t = services.translator
     for locale in LOCALES:
         commands = [BotCommand(command=name, description=t(locale, key)) for name, key in COMMANDS]
@@ -37,3 +38,16 @@ async def register_commands(bot: Bot, services: Services) -> None:
     default = services.deps.config.default_locale
     await bot.set_my_commands([BotCommand(command=name, description=t(default, key)) for name, key in COMMANDS],
                               scope=BotCommandScopeDefault())
+    await register_menu_button(bot, services)
+
+
+async def register_menu_button(bot: Bot, services: Services) -> None:
+    """The "Dashboard" Mini App button next to the input field. Telegram opens only https Mini Apps, so on a plain
+    http PUBLIC_BASE_URL the menu keeps its default and partners use /dashboard's signed link instead."""
+    config = services.deps.config
+    if config.public_base_url.startswith("https://"):
+        text = services.translator(config.default_locale, "dash-menu-button")
+        button = MenuButtonWebApp(text=text, web_app=WebAppInfo(url=f"{config.public_base_url.rstrip('/')}/app"))
+        await bot.set_chat_menu_button(menu_button=button)
+    else:
+        await bot.set_chat_menu_button(menu_button=MenuButtonDefault())

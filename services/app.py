@@ -4,6 +4,7 @@ from __future__ import annotations
 from services.partners.accounts import AccountsService
 from services.ledger.balance import BalanceService
 from services.kernel.conversation import ConversationService
+from services.dashboard.service import DashboardService
 from services.faq.service import FaqService
 from services.kernel.deps import Deps
 from services.kernel.forms import FormRunner
@@ -48,6 +49,7 @@ class Services:
         self.conversation.fallback = self.faq.answer_text
         self.conversation.sections["faq"] = self.faq.home
         self.balance = BalanceService(deps)
+        self.dashboard = DashboardService(deps, self.translator)
         self.conversation.sections["balance"] = self.balance.show
         self.conversation.sections["settings"] = self.settings.show
         self.conversation.sections["links"] = self.links.home

@@ -40,6 +40,8 @@ class ProgramConfig:
     # Support
     support_chat_id: str = ""  # Telegram staff group; empty → tickets go to support staff privately
     support_sla_minutes: int = 60
+    # Web dashboard: key of its signed links and session cookies (empty → a per-process key)
+    dashboard_secret: str = field(default="", repr=False)
 
 
 @dataclass
