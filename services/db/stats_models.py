@@ -1,0 +1,56 @@
+"""Stats tables: hourly click rollups, the rollup watermark, and the state of link alerts."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.db.base import Base, BigId, UTCDateTime
+
+
+class ClickHour(Base):
+    """Clicks of one closed UTC hour per (link, sub-ids): what services.stats.rollups writes for hours before
+    the watermark. Sub-ids are "" when absent, so the key has no NULLs. Clustered by (partner, hour) on SQLite
+    (WITHOUT ROWID): a partner's period is one contiguous range of pages."""
+
+    __tablename__ = "stats_click_hours"
+    __table_args__ = (Index("ix_stats_click_hours_hour", "hour"), {"sqlite_with_rowid": False})
+
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True,
+                                            autoincrement=False)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("tracking_links.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    sub1: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sub2: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sub3: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sub4: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sub5: Mapped[str] = mapped_column(String(64), primary_key=True)
+    offer_id: Mapped[int] = mapped_column(BigId)  # the link's offer (links never change offer)
+    clicks: Mapped[int] = mapped_column(Integer)
+    unique_clicks: Mapped[int] = mapped_column(Integer)
+
+
+class RollupState(Base):
+    """How far a rollup has got: every hour before `rolled_until` is in its table, later clicks are read raw."""
+
+    __tablename__ = "stats_rollup_state"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    rolled_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LinkAlert(Base):
+    """One kind of alert on one link: `active` while the condition holds, so the partner is told once per
+    episode; `checked_until` is the hour boundary it was last evaluated at."""
+
+    __tablename__ = "stats_link_alerts"
+
+    link_id: Mapped[int] = mapped_column(ForeignKey("tracking_links.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # no_conversions | clicks_drop
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    since: Mapped[datetime] = mapped_column(UTCDateTime())  # when it last switched on or off
+    checked_until: Mapped[datetime] = mapped_column(UTCDateTime())
