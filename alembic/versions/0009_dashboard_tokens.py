@@ -1,10 +1,11 @@
 """dashboard sign-in tokens
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0008
 Create Date: 2026-11-26
 
 /dashboard hands out a signed link that opens a web session once: this table is what makes it single-use.
+Chained after 0008 (stats rollups, merged from stats-core); the lead re-chains at merge if others land between.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0009'
-down_revision: str | None = '0004'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

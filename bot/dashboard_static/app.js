@@ -173,17 +173,20 @@
     box.appendChild(kpi("conversions", t("conversions"), [num(f.conversions_total)], statusLine(f.conversions)));
     box.appendChild(kpi("cr", t("cr"), [f.cr + " %"]));
     box.appendChild(kpi("epc", t("epc"), moneyText(f.epc)));
-    box.appendChild(kpi("earnings", t("earnings"), moneyText(f.earnings), el("div", "kpi-sub",
-      t("approved") + " + " + t("pending").toLowerCase()), true));
-    box.appendChild(kpi("l2", t("l2"), moneyText(f.l2_earnings), null, true));
+    var subs = document.createDocumentFragment();
+    subs.appendChild(el("div", "kpi-sub", t("earnings-hint")));
+    var l2 = subs.appendChild(el("div", "kpi-sub", t("l2") + ": " + moneyText(f.l2_earnings).join(", ")));
+    l2.dataset.kpi = "l2";
+    box.appendChild(kpi("earnings", t("earnings"), moneyText(f.earnings), subs, true));
   }
 
-  function dayTitle(iso, fallback) {
+  function dayTitle(iso, fallback, short) {
     var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
     if (!m) return fallback;
-    var date = new Date(+m[1], +m[2] - 1, +m[3]);
-    return new Intl.DateTimeFormat(state.locale === "ru" ? "ru-RU" : "en-GB",
-      {weekday: "short", day: "numeric", month: "short", year: "numeric"}).format(date);
+    var options = {weekday: "short", day: "numeric", month: "short"};
+    if (!short) options.year = "numeric";
+    return new Intl.DateTimeFormat(state.locale === "ru" ? "ru-RU" : "en-GB", options)
+      .format(new Date(+m[1], +m[2] - 1, +m[3]));
   }
 
   function renderChart() {
@@ -262,7 +265,7 @@
     var table = el("table", "");
     table.dataset.group = data.group;
     var head = table.createTHead().insertRow();
-    [data.group === "day" ? t("col-day") : t("col-name"), t("clicks"), t("unique"), t("conversions"), t("cr"),
+    [data.group === "day" ? t("col-day") : t("col-name"), t("clicks"), t("col-unique"), t("col-conv"), t("cr"),
      t("earnings")].forEach(function (title) { head.appendChild(el("th", "", title)); });
     var body = table.createTBody();
     var cells = function (tr, label, f) {
@@ -276,7 +279,7 @@
     rows.forEach(function (row) {
       var tr = body.insertRow();
       tr.dataset.key = row.key;
-      cells(tr, data.group === "day" ? dayTitle(row.key, row.label) : row.label, row);
+      cells(tr, data.group === "day" ? dayTitle(row.key, row.label, true) : row.label, row);
     });
     var foot = table.createTFoot().insertRow();
     cells(foot, "Σ", state.data.totals);

@@ -11,12 +11,12 @@
     return node;
   }
 
-  // 0, 1, 2, 5 × 10^n: a round top for the axis, at least `minimum`.
-  function niceMax(value, minimum) {
-    value = Math.max(value, minimum);
-    var power = Math.pow(10, Math.floor(Math.log10(value)));
-    var steps = [1, 2, 2.5, 5, 10];
-    for (var i = 0; i < steps.length; i++) if (steps[i] * power >= value) return steps[i] * power;
+  // A round step (1, 2, 2.5, 5 × 10^n; whole for counts) so that four steps reach `value`.
+  function niceStep(value, integer) {
+    var raw = Math.max(value / 4, integer ? 1 : 0.01);
+    var power = Math.pow(10, Math.floor(Math.log10(raw)));
+    var steps = integer && power < 10 ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10];
+    for (var i = 0; i < steps.length; i++) if (steps[i] * power >= raw) return steps[i] * power;
     return 10 * power;
   }
 
@@ -34,8 +34,8 @@
     };
     var peak = 0;
     for (var i = 0; i < n; i++) peak = Math.max(peak, total(i));
-    var max = niceMax(peak, spec.integer ? 4 : 1);
-    var ticks = [0, max / 4, max / 2, (3 * max) / 4, max];
+    var step = niceStep(peak, spec.integer), max = step * 4;
+    var ticks = [0, step, 2 * step, 3 * step, max];
     var left = 8 + Math.max.apply(null, ticks.map(function (v) { return spec.axis(v).length; })) * 6.4;
     var plotW = Math.max(10, width - left - 4), plotH = height - top - bottom;
     var band = plotW / Math.max(n, 1);

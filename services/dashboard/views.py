@@ -6,16 +6,13 @@ never as floats. Counts are ints. Nothing here knows which partner asked: the ca
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from services.kernel.money import cents, format_money
+from services.stats.periods import GROUPS, PRESETS, Period  # noqa: F401  (picker and tables: as /stats)
 
-# The period picker (same presets as /stats) and the tables; CSV links carry these names.
-PRESETS = ("today", "yesterday", "7d", "30d", "month", "lastmonth", "all")
-GROUPS = ("day", "link", "offer", "sub1", "sub2", "sub3", "sub4", "sub5")
 STATUSES = ("approved", "pending", "rejected", "refunded")
 
 
@@ -43,14 +40,22 @@ def figures(f: Any) -> dict[str, Any]:
     }
 
 
-def period_view(period: Any, preset: str) -> dict[str, Any]:
-    """The period as the partner reads it: local dates (end inclusive) and the timezone they are in."""
-    zone = ZoneInfo(period.tz)
-    first = period.start.astimezone(zone).date()
-    last = (period.end.astimezone(zone) - timedelta(microseconds=1)).date()
+def period_view(period: Period, preset: str, daily: Any) -> dict[str, Any]:
+    """The period as the partner reads it: local dates (end inclusive) and the timezone they are in. "All time"
+    starts where the partner's day rows start (their first activity), not at the query's distant origin."""
+    first, last = period.first_day, period.last_day
+    if period.preset == "all" and daily.rows:
+        first = _day(daily.rows[0].key) or first
     return {"preset": preset, "tz": period.tz, "from": first.isoformat(), "to": last.isoformat(),
             "text": first.strftime("%d.%m.%Y") if first == last
             else f"{first:%d.%m.%Y} – {last:%d.%m.%Y}"}
+
+
+def _day(key: str) -> date | None:
+    try:
+        return date.fromisoformat(key)
+    except ValueError:
+        return None
 
 
 def series(report: Any) -> dict[str, Any]:
@@ -84,7 +89,7 @@ def dashboard(*, partner: Any, period: Any, preset: str, daily: Any, grouped: An
               balance: Mapping[str, Mapping[str, Decimal]], now: datetime) -> dict[str, Any]:
     return {
         "partner": {"name": partner.name or "", "locale": partner.locale, "tz": partner.timezone},
-        "period": period_view(period, preset),
+        "period": period_view(period, preset, daily),
         "totals": figures(daily.totals),
         "balance": balance_view(balance),
         "series": series(daily),

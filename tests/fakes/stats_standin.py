@@ -1,6 +1,6 @@
 """TEMPORARY stand-in for services/stats (branch stats-core owns it) with the agreed interface, so the dashboard
-can be built and tested before that branch lands. install() does nothing once the real package exists; delete
-this file at the merge."""
+can be built and tested before that branch lands. install() adds only the modules still missing (periods.py
+is real); delete this file once queries.py and export.py have landed."""
 from __future__ import annotations
 
 import importlib.util
@@ -8,59 +8,13 @@ import sys
 import types
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-PRESETS = ("today", "yesterday", "7d", "30d", "month", "lastmonth", "all")
 STATUSES = ("pending", "approved", "rejected", "refunded")
-
-
-class PeriodError(ValueError):
-    def __init__(self, key: str, args: dict | None = None) -> None:
-        super().__init__(key)
-        self.key, self.args = key, args or {}
-
-
-@dataclass(frozen=True)
-class Period:
-    start: datetime
-    end: datetime
-    tz: str
-    preset: str | None = None
-    label_args: dict = field(default_factory=dict)
-
-
-def parse_period(text: str, tz: str, now: datetime) -> tuple[Period, str]:
-    zone = ZoneInfo(tz)
-    words = text.split()
-    group = "day"
-    if len(words) == 3 and words[1] == "by":
-        group = words[2]
-    preset = words[0] if words else "today"
-    today = now.astimezone(zone).date()
-
-    def at(day):  # local midnight → UTC
-        return datetime.combine(day, time(), zone).astimezone(UTC)
-
-    if preset == "today":
-        start, end = today, today + timedelta(days=1)
-    elif preset == "yesterday":
-        start, end = today - timedelta(days=1), today
-    elif preset in ("7d", "30d"):
-        start, end = today - timedelta(days=int(preset[:-1]) - 1), today + timedelta(days=1)
-    elif preset == "month":
-        start, end = today.replace(day=1), today + timedelta(days=1)
-    elif preset == "lastmonth":
-        end = today.replace(day=1)
-        start = (end - timedelta(days=1)).replace(day=1)
-    elif preset == "all":
-        start, end = today - timedelta(days=89), today + timedelta(days=1)
-    else:
-        raise PeriodError("stats-err-period", {"text": text})
-    return Period(at(start), at(end), tz, preset), group
 
 
 @dataclass
@@ -83,7 +37,7 @@ class StatsRow:
 
 @dataclass(frozen=True)
 class StatsReport:
-    period: Period
+    period: object
     group_by: str
     totals: Figures
     rows: list
@@ -95,7 +49,7 @@ def _finish(f: Figures) -> None:
     f.epc = {c: (a / f.clicks).quantize(Decimal("0.01")) if f.clicks else Decimal("0") for c, a in f.earnings.items()}
 
 
-async def partner_stats(uow, partner_id: int, period: Period, group_by: str = "day") -> StatsReport:
+async def partner_stats(uow, partner_id: int, period, group_by: str = "day") -> StatsReport:
     from services.db.tracking_models import Click, Conversion, TrackingLink
 
     zone = ZoneInfo(period.tz)
@@ -124,7 +78,9 @@ async def partner_stats(uow, partner_id: int, period: Period, group_by: str = "d
     groups: dict[str, Figures] = defaultdict(Figures)
     labels: dict[str, str] = {}
     if group_by == "day":
-        day = period.start.astimezone(zone).date()
+        first = min([c.created_at for c in clicks] + [c.created_at for c in convs], default=period.end
+                    - timedelta(days=1))
+        day = max(period.start, first).astimezone(zone).date()
         while datetime.combine(day, time(), zone) < period.end:
             labels[day.isoformat()] = day.strftime("%d.%m")
             groups[day.isoformat()] = Figures()
@@ -165,15 +121,13 @@ def to_csv(report: StatsReport) -> bytes:
 
 
 def install() -> None:
-    if importlib.util.find_spec("services.stats") is not None:
-        return
-    package = types.ModuleType("services.stats")
-    package.__path__ = []
-    modules = {"periods": ("Period", "PeriodError", "parse_period", "PRESETS"),
-               "queries": ("Figures", "StatsRow", "StatsReport", "partner_stats", "balance_summary"),
+    import services.stats as package
+
+    modules = {"queries": ("Figures", "StatsRow", "StatsReport", "partner_stats", "balance_summary"),
                "export": ("to_csv",)}
-    sys.modules["services.stats"] = package
     for name, names in modules.items():
+        if importlib.util.find_spec(f"services.stats.{name}") is not None:
+            continue
         module = types.ModuleType(f"services.stats.{name}")
         for attr in names:
             setattr(module, attr, globals()[attr])
