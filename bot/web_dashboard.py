@@ -24,7 +24,7 @@ TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"  # loaded by the
 
 # Telegram Web shows Mini Apps in an iframe; everything else the page needs comes from this server.
 CSP = ("default-src 'none'; script-src 'self' https://telegram.org; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; base-uri 'none'; form-action 'none'; "
+       "connect-src 'self'; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'self' https://web.telegram.org https://*.telegram.org")
 PAGE_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
                 "Referrer-Policy": "no-referrer", hdrs.CACHE_CONTROL: "no-store"}
@@ -53,12 +53,12 @@ def add_dashboard_routes(app: web.Application, container: Container) -> None:
     boot = {"strings": service.strings(), "presets": PRESETS, "groups": GROUPS, "base": base,
             "telegramScript": TELEGRAM_SCRIPT}
 
-    def page(locale: str, body_class: str = "", gate: tuple[str, str] | None = None, status: int = 200
-             ) -> web.Response:
+    def page(locale: str, body_class: str = "", gate: tuple[str, str] | None = None, status: int = 200,
+             extra: str = "") -> web.Response:
         gate_html = ""
         if gate is not None:
-            gate_html = (f'<h1 class="gate-title">{html.escape(gate[0])}</h1>'
-                         f'<p class="gate-text">{html.escape(gate[1])}</p>')
+            gate_html = f'<h1 class="gate-title">{html.escape(gate[0])}</h1>' + (
+                f'<p class="gate-text">{html.escape(gate[1])}</p>' if gate[1] else "") + extra
         text = (template.replace("{{lang}}", locale)
                 .replace("{{title}}", html.escape(service.text(locale, "dash-web-title")))
                 .replace("{{css}}", assets["app.css"]).replace("{{js}}", assets["app.js"])
@@ -81,13 +81,30 @@ def add_dashboard_routes(app: web.Application, container: Container) -> None:
         return web.Response(body=(STATIC / name).read_bytes(), content_type=ASSETS[name],
                             headers={hdrs.CACHE_CONTROL: "public, max-age=86400", "X-Content-Type-Options": "nosniff"})
 
+    def link_dead(locale: str, outcome: Redeemed) -> web.Response:
+        gate = (service.text(locale, "dash-web-link-dead-title"), service.text(locale, "dash-web-link-dead-text"))
+        return page(locale, "gated", gate, 410 if outcome in (Redeemed.EXPIRED, Redeemed.USED) else 403)
+
+    async def login_page(request: web.Request) -> web.Response:
+        """GET only looks: messengers fetch every link they show for a preview, and that must not spend it.
+        A live link gets a one-button form that app.js submits at once (previews run no scripts)."""
+        token = request.query.get("t", "")
+        redemption, locale = await service.check_link(token)
+        locale = locale or accept_language(request)
+        if redemption.outcome is not Redeemed.OK:
+            return link_dead(locale, redemption.outcome)
+        form = (f'<form id="login-form" method="post" action="{base}/login">'
+                f'<input type="hidden" name="t" value="{html.escape(token)}">'
+                f'<button class="btn" type="submit">{html.escape(service.text(locale, "dash-web-continue"))}'
+                f'</button></form>')
+        return page(locale, "gated", (service.text(locale, "dash-web-continue-title"), ""), extra=form)
+
     async def login(request: web.Request) -> web.Response:
-        redemption, cookie, locale = await service.login(request.query.get("t"))
+        form = await request.post()
+        token = form.get("t")
+        redemption, cookie, locale = await service.login(token if isinstance(token, str) else None)
         if cookie is None:
-            locale = locale or accept_language(request)
-            gate = (service.text(locale, "dash-web-link-dead-title"), service.text(locale, "dash-web-link-dead-text"))
-            status = 410 if redemption.outcome in (Redeemed.EXPIRED, Redeemed.USED) else 403
-            return page(locale, "gated", gate, status)
+            return link_dead(locale or accept_language(request), redemption.outcome)
         # The token leaves the address bar at once: the page's own URL carries nothing worth copying.
         response = web.Response(status=303, headers={**PAGE_HEADERS, hdrs.LOCATION: base})
         response.set_cookie(COOKIE, cookie, max_age=int(SESSION_TTL.total_seconds()), path=base, httponly=True,
@@ -130,9 +147,7 @@ def add_dashboard_routes(app: web.Application, container: Container) -> None:
     async def export_csv(request: web.Request) -> web.Response:
         found = await service.export(request.query.get("t"))
         if found is None:
-            locale = accept_language(request)
-            gate = (service.text(locale, "dash-web-link-dead-title"), service.text(locale, "dash-web-link-dead-text"))
-            return page(locale, "gated", gate, 410)
+            return link_dead(accept_language(request), Redeemed.EXPIRED)
         data, filename = found
         return web.Response(body=data, headers={
             **API_HEADERS, hdrs.CONTENT_TYPE: "text/csv; charset=utf-8",
@@ -141,7 +156,8 @@ def add_dashboard_routes(app: web.Application, container: Container) -> None:
     app.router.add_get("/app", index)
     app.router.add_get("/app/", index)
     app.router.add_get("/app/static/{name}", static)
-    app.router.add_get("/app/login", login)
+    app.router.add_get("/app/login", login_page)
+    app.router.add_post("/app/login", login)
     app.router.add_get("/app/api/stats", stats)
     app.router.add_get("/app/api/export", export_link)
     app.router.add_get("/app/export.csv", export_csv)

@@ -3,6 +3,8 @@
    /dashboard link set. Texts come from the server's locales (boot.strings); money arrives formatted. */
 (function () {
   "use strict";
+  var loginForm = document.getElementById("login-form");
+  if (loginForm) { loginForm.submit(); return; }  // a sign-in link: spend it now (link previews never get here)
   var boot = JSON.parse(document.getElementById("boot").textContent);
   var $ = function (id) { return document.getElementById(id); };
   var fragment = new URLSearchParams(location.hash.slice(1));

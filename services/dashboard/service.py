@@ -99,6 +99,15 @@ class DashboardService:
             return Viewer(None, 403, "not_approved", partner.locale)
         return Viewer(partner.id, locale=partner.locale)
 
+    async def check_link(self, token: str | None) -> tuple[tokens.Redemption, str | None]:
+        """Whether a sign-in link would still work (nothing spent), and the partner's language if known."""
+        async with self.deps.uow() as uow:
+            redemption = await tokens.peek_link(uow, self.signer, token, self.deps.clock.now())
+            partner = await uow.partners.get(redemption.partner_id) if redemption.partner_id else None
+        if redemption.outcome is tokens.Redeemed.OK and (partner is None or partner.status != "approved"):
+            redemption = tokens.Redemption(tokens.Redeemed.INVALID, redemption.partner_id)
+        return redemption, partner.locale if partner is not None else None
+
     async def login(self, token: str | None) -> tuple[tokens.Redemption, str | None, str | None]:
         """Spends a sign-in link: (outcome, session cookie value when it worked, the partner's language)."""
         now = self.deps.clock.now()

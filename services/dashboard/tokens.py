@@ -98,12 +98,36 @@ async def issue_link(uow: UnitOfWork, signer: Signer, partner_id: int, now: date
     return signer.dumps("link", str(partner_id), _stamp(expires), nonce)
 
 
-async def redeem_link(uow: UnitOfWork, signer: Signer, token: str | None, now: datetime) -> Redemption:
-    """Spends a sign-in token. Exactly one request can win it, however many arrive at once. The caller commits."""
+def _link_fields(signer: Signer, token: str | None) -> tuple[int, str] | None:
     fields = signer.loads("link", token, 3)
     if fields is None or not fields[0].isdigit() or _unstamp(fields[1]) is None:
+        return None
+    return int(fields[0]), fields[2]
+
+
+async def _state(uow: UnitOfWork, partner_id: int, nonce: str, now: datetime) -> Redemption:
+    row = (await uow.session.execute(select(DashboardToken.used_at, DashboardToken.expires_at).where(
+        DashboardToken.id == nonce, DashboardToken.partner_id == partner_id))).first()
+    if row is None:  # purged long ago, or never issued by this database
+        return Redemption(Redeemed.EXPIRED, partner_id)
+    if row.used_at is not None:
+        return Redemption(Redeemed.USED, partner_id)
+    return Redemption(Redeemed.OK if row.expires_at > now else Redeemed.EXPIRED, partner_id)
+
+
+async def peek_link(uow: UnitOfWork, signer: Signer, token: str | None, now: datetime) -> Redemption:
+    """What redeem_link would answer, without spending the token: link previews (messengers fetch every URL
+    they show) must not use up a link the partner has not clicked yet."""
+    found = _link_fields(signer, token)
+    return Redemption(Redeemed.INVALID) if found is None else await _state(uow, *found, now)
+
+
+async def redeem_link(uow: UnitOfWork, signer: Signer, token: str | None, now: datetime) -> Redemption:
+    """Spends a sign-in token. Exactly one request can win it, however many arrive at once. The caller commits."""
+    found = _link_fields(signer, token)
+    if found is None:
         return Redemption(Redeemed.INVALID)
-    partner_id, nonce = int(fields[0]), fields[2]
+    partner_id, nonce = found
     claimed = await uow.session.execute(
         update(DashboardToken)
         .where(DashboardToken.id == nonce, DashboardToken.partner_id == partner_id,
@@ -111,11 +135,8 @@ async def redeem_link(uow: UnitOfWork, signer: Signer, token: str | None, now: d
         .values(used_at=now))
     if claimed.rowcount == 1:  # type: ignore[attr-defined]
         return Redemption(Redeemed.OK, partner_id)
-    row = (await uow.session.execute(select(DashboardToken.used_at, DashboardToken.expires_at).where(
-        DashboardToken.id == nonce, DashboardToken.partner_id == partner_id))).first()
-    if row is None:  # purged long ago, or never issued by this database
-        return Redemption(Redeemed.EXPIRED, partner_id)
-    return Redemption(Redeemed.USED if row.used_at is not None else Redeemed.EXPIRED, partner_id)
+    state = await _state(uow, partner_id, nonce, now)
+    return state if state.outcome is not Redeemed.OK else Redemption(Redeemed.USED, partner_id)
 
 
 def new_session(signer: Signer, partner_id: int, now: datetime) -> str:

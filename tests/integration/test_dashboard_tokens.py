@@ -33,10 +33,17 @@ async def redeem(deps, token: str | None, signer: Signer | None = None) -> token
     return result
 
 
+async def peek(deps, token: str | None) -> tokens.Redemption:
+    async with deps.uow() as uow:
+        return await tokens.peek_link(uow, Signer(SECRET), token, deps.clock.now())
+
+
 async def test_a_link_works_once(deps, partners):
     a, _ = partners
     token = await issue(deps, a)
+    assert await peek(deps, token) == await peek(deps, token) == tokens.Redemption(Redeemed.OK, a)  # spends nothing
     assert await redeem(deps, token) == tokens.Redemption(Redeemed.OK, a)
+    assert await peek(deps, token) == tokens.Redemption(Redeemed.USED, a)
     assert await redeem(deps, token) == tokens.Redemption(Redeemed.USED, a)
 
 
@@ -46,6 +53,7 @@ async def test_a_link_expires_after_15_minutes(deps, partners, clock):
     clock.advance(minutes=14, seconds=59)
     assert (await redeem(deps, fresh)).outcome is Redeemed.OK
     clock.advance(seconds=1)
+    assert (await peek(deps, stale)).outcome is Redeemed.EXPIRED
     assert (await redeem(deps, stale)).outcome is Redeemed.EXPIRED
 
 
@@ -61,6 +69,7 @@ async def test_tampered_links_are_refused_and_not_spent(deps, partners):
         "", None, "x" * 600,
     ]
     for bad in forged:
+        assert (await peek(deps, bad)).outcome is Redeemed.INVALID, bad
         assert (await redeem(deps, bad)).outcome is Redeemed.INVALID, bad
     assert (await redeem(deps, token, Signer("another-key"))).outcome is Redeemed.INVALID
     assert (await redeem(deps, token)).outcome is Redeemed.OK  # none of that spent the real one

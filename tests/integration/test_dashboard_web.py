@@ -47,11 +47,22 @@ def tma(user: int, deps, **kwargs) -> dict[str, str]:
     return {"Authorization": f"tma {init_data(user, deps.clock.now() - timedelta(minutes=1), **kwargs)}"}
 
 
+async def follow_link(client: TestClient, url: str, **headers: str):
+    """What a browser does with a /dashboard link: GET shows a form that app.js posts at once."""
+    parts = urlsplit(url)
+    shown = await client.get(f"{parts.path}?{parts.query}", headers=headers)
+    if shown.status != 200:
+        return shown
+    page = await shown.text()
+    assert '<form id="login-form" method="post" action="/app/login">' in page
+    token = re.search(r'name="t" value="([^"]+)"', page).group(1)
+    return await client.post("/app/login", data={"t": token}, headers=headers, allow_redirects=False)
+
+
 async def sign_in(client: TestClient, services, user: int) -> None:
     """/dashboard in the bot, then the link: the client ends up holding the session cookie."""
     reply = await services.dashboard.link(Incoming("telegram", str(user), str(user), text="/dashboard"))
-    url = reply.screens[0].args["url"]
-    response = await client.get(urlsplit(url).path + "?" + urlsplit(url).query, allow_redirects=False)
+    response = await follow_link(client, reply.screens[0].args["url"])
     assert response.status == 303 and response.headers["Location"] == "/app"
 
 
@@ -152,21 +163,35 @@ async def test_sign_in_link_sets_a_strict_cookie_once(deps, db_url, world):
     async with TestClient(TestServer(app)) as client:
         reply = await app[CONTAINER].services.dashboard.link(
             Incoming("telegram", str(ann.tg_user), str(ann.tg_user)))
-        url = urlsplit(reply.screens[0].args["url"])
-        assert url.path == "/app/login" and reply.screens[0].buttons[0][0].url == reply.screens[0].args["url"]
-        first = await client.get(f"{url.path}?{url.query}", allow_redirects=False)
+        link = reply.screens[0].args["url"]
+        assert urlsplit(link).path == "/app/login" and reply.screens[0].buttons[0][0].url == link
+        first = await follow_link(client, link)
         assert first.status == 303 and first.headers["Location"] == "/app"
         cookie = first.headers["Set-Cookie"]
         for attribute in ("HttpOnly", "SameSite=Lax", "Secure", "Path=/app", "Max-Age=604800"):
             assert attribute in cookie
-        again = await client.get(f"{url.path}?{url.query}", allow_redirects=False)
+        again = await follow_link(client, link)
         assert again.status == 410 and "Set-Cookie" not in again.headers
         text = await again.text()
         assert "was already used" in text and "/dashboard" in text  # Ann's language (en), ask the bot again
-        token = parse_qs(url.query)["t"][0]
-        tampered = await client.get("/app/login?t=" + token.replace(str(ann.partner_id), "9", 1),
-                                    headers={"Accept-Language": "ru"}, allow_redirects=False)
+        token = parse_qs(urlsplit(link).query)["t"][0]
+        replayed = await client.post("/app/login", data={"t": token}, allow_redirects=False)
+        assert replayed.status == 410 and "Set-Cookie" not in replayed.headers
+        tampered = await follow_link(client, "/app/login?t=" + token.replace(str(ann.partner_id), "9", 1),
+                                     **{"Accept-Language": "ru"})
         assert tampered.status == 403 and "Отправьте боту /dashboard" in await tampered.text()
+
+
+async def test_link_previews_do_not_spend_the_link(client, deps, world):
+    """Telegram and VK fetch a URL to draw its preview (no scripts run): only the partner's own click counts."""
+    ann, _, _ = world
+    services = client.app[CONTAINER].services
+    reply = await services.dashboard.link(Incoming("telegram", str(ann.tg_user), str(ann.tg_user)))
+    url = urlsplit(reply.screens[0].args["url"])
+    for _ in range(3):
+        preview = await client.get(f"{url.path}?{url.query}", headers={"User-Agent": "TelegramBot (like TwitterBot)"})
+        assert preview.status == 200 and "Set-Cookie" not in preview.headers
+    assert (await follow_link(client, reply.screens[0].args["url"])).status == 303
 
 
 async def test_expired_sign_in_link_says_ask_the_bot_again(client, deps, world, clock):
@@ -175,9 +200,11 @@ async def test_expired_sign_in_link_says_ask_the_bot_again(client, deps, world, 
     reply = await services.dashboard.link(Incoming("telegram", str(ann.tg_user), str(ann.tg_user)))
     url = urlsplit(reply.screens[0].args["url"])
     clock.advance(minutes=16)
-    response = await client.get(f"{url.path}?{url.query}", allow_redirects=False)
-    assert response.status == 410 and "Send /dashboard" in await response.text()
-    assert "Set-Cookie" not in response.headers
+    for response in (await client.get(f"{url.path}?{url.query}"),
+                     await client.post("/app/login", data={"t": parse_qs(url.query)["t"][0]},
+                                       allow_redirects=False)):
+        assert response.status == 410 and "Send /dashboard" in await response.text()
+        assert "Set-Cookie" not in response.headers
 
 
 async def test_csv_download_links_are_signed_and_expire(client, deps, world, clock):
