@@ -197,7 +197,12 @@
     if (currencies.indexOf(state.currency) < 0) state.currency = currencies[0] || null;
     var options = [["clicks", t("clicks")], ["conversions", t("conversions")], ["earnings", t("earnings")]];
     segmented($("metrics"), options, metric, function (value) { state.metric = value; renderChart(); });
-    var spec = {labels: s.labels, integer: metric !== "earnings", axis: function (v) { return num(Math.round(v * 100) / 100); }};
+    // Axis labels: "09.01" from ISO day keys (short enough for 30 bars on a phone), else the server's label.
+    var axisLabels = s.days.map(function (day, i) {
+      var m = /^\d{4}-(\d{2})-(\d{2})$/.exec(day);
+      return m ? m[2] + "." + m[1] : s.labels[i];
+    });
+    var spec = {labels: axisLabels, integer: metric !== "earnings", axis: function (v) { return num(Math.round(v * 100) / 100); }};
     var legend = [];
     if (metric === "clicks") {
       spec.mode = "overlay";

@@ -23,11 +23,11 @@ from aiohttp.test_utils import TestServer
 
 from bot.web import CONTAINER, build_web_app
 from services.app import Services
-from services.db.tracking_models import Click, Conversion
+from services.db.tracking_models import Click, Conversion, LedgerEntry
 from services.kernel.dto import Incoming
 from services.kernel.money import format_money
 from services.stats.periods import parse_period
-from services.stats.queries import partner_stats
+from services.stats.queries import balance_summary, partner_stats
 from tests.fakes.dashboard import container_for, init_data, seed_partner
 
 CHROMIUM = "/usr/bin/chromium"
@@ -74,6 +74,10 @@ async def seed(deps) -> int:
                             sale_amount=Decimal(rng.randint(20, 90) * 50), commission=Decimal(rng.randint(6, 27) * 50),
                             currency="RUB", payable=True, sub1=click.sub1, created_at=click.created_at,
                             updated_at=click.created_at))
+        for key, kind, bucket, amount in (("h", "commission", "hold", "4500"), ("a", "release", "available", "12000"),
+                                          ("p", "payout", "available", "-8000")):
+            uow.session.add(LedgerEntry(entry_key=f"browser:{key}", partner_id=ann.partner_id, kind=kind,
+                                        bucket=bucket, amount=Decimal(amount), currency="RUB", created_at=now))
         await uow.commit()
     return ann.partner_id
 
@@ -167,6 +171,11 @@ async def check_figures(page, deps, partner_id: int, preset: str) -> None:
         [format_money(amount, currency) for currency, amount in sorted(totals.earnings.items())]
     cr = await page.inner_text('[data-kpi="cr"] .kpi-value')
     assert Decimal(cr.replace("%", "").strip()) == totals.cr.quantize(Decimal("0.01"))
+    async with deps.uow() as uow:
+        balance = (await balance_summary(uow, partner_id))["RUB"]
+    for bucket in ("on_hold", "available", "paid_out"):
+        shown = await page.inner_text(f'#balance [data-currency="RUB"] [data-bucket="{bucket}"] .amount')
+        assert shown == format_money(balance[bucket], "RUB"), bucket
     # One bar per day with clicks (overlaid: total and unique), drawn as SVG.
     days_with_clicks = sum(1 for row in report.rows if row.figures.clicks)
     assert await page.locator("#chart svg rect.bar.soft").count() == days_with_clicks
