@@ -44,10 +44,8 @@ def _json_for_script(value: Any) -> str:
 
 def add_dashboard_routes(app: web.Application, container: Container) -> None:
     service: DashboardService = container.services.dashboard
-    public = container.deps.config.public_base_url
-    secure = public.startswith("https://")
     # Behind a proxy that strips a path prefix (PUBLIC_BASE_URL=https://host/partners), links must keep it.
-    base = urlsplit(public).path.rstrip("/") + "/app"
+    base = urlsplit(container.deps.config.public_base_url).path.rstrip("/") + "/app"
     template = (STATIC / "app.html").read_text(encoding="utf-8")
     assets = {name: f"{base}/static/{versioned}" for name, versioned in _versioned().items()}
     boot = {"strings": service.strings(), "presets": PRESETS, "groups": GROUPS, "base": base,
@@ -62,9 +60,9 @@ def add_dashboard_routes(app: web.Application, container: Container) -> None:
         text = (template.replace("{{lang}}", locale)
                 .replace("{{title}}", html.escape(service.text(locale, "dash-web-title")))
                 .replace("{{css}}", assets["app.css"]).replace("{{js}}", assets["app.js"])
-                .replace("{{chart}}", assets["chart.js"])
-                .replace("{{body_class}}", body_class).replace("{{gate}}", gate_html)
-                .replace("{{boot}}", _json_for_script({**boot, "locale": locale})))
+                .replace("{{chart}}", assets["chart.js"]).replace("{{body_class}}", body_class)
+                .replace("{{boot}}", _json_for_script({**boot, "locale": locale}))
+                .replace("{{gate}}", gate_html))  # last: nothing inside it is taken for a placeholder
         return web.Response(text=text, content_type="text/html", status=status, headers=PAGE_HEADERS)
 
     def accept_language(request: web.Request) -> str:
@@ -108,7 +106,7 @@ def add_dashboard_routes(app: web.Application, container: Container) -> None:
         # The token leaves the address bar at once: the page's own URL carries nothing worth copying.
         response = web.Response(status=303, headers={**PAGE_HEADERS, hdrs.LOCATION: base})
         response.set_cookie(COOKIE, cookie, max_age=int(SESSION_TTL.total_seconds()), path=base, httponly=True,
-                            samesite="Lax", secure=secure)
+                            samesite="Lax", secure=service.secure)
         return response
 
     async def viewer(request: web.Request) -> Viewer:

@@ -17,6 +17,6 @@ ALIASES = {"dashboard", "дашборд"}  # typed without the slash, as VK acce
 
 
 @router.message(Command("dashboard", "дашборд"))
-@router.message(F.text.func(lambda text: text.strip().casefold() in ALIASES))
+@router.message(F.text.func(lambda text: text is not None and text.strip().casefold() in ALIASES))
 async def dashboard_command(message: Message, services: Services) -> None:
     await run_message(message, services, services.dashboard.link)
