@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     support_chat_id: int = 0
     support_sla_minutes: int = 60
 
+    # Stats
+    stats_rollup_delay_minutes: int = Field(default=5, ge=1)
+    stats_alert_hours: int = Field(default=6, ge=1, le=72)
+    stats_alert_drop_percent: int = Field(default=70, ge=1, le=100)
+    stats_alert_min_clicks: int = Field(default=30, ge=1)
+    stats_alert_min_conversions: int = Field(default=3, ge=1)
+
     # Program
     default_locale: str = "ru"
     auto_approve: bool = False

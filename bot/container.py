@@ -36,6 +36,11 @@ def program_config(settings: Settings) -> ProgramConfig:
         support_chat_id=str(settings.support_chat_id) if settings.support_chat_id else "",
         support_sla_minutes=settings.support_sla_minutes,
         dashboard_secret=settings.dashboard_secret or derive_secret(settings.telegram_bot_token, settings.vk_token),
+        stats_rollup_delay_minutes=settings.stats_rollup_delay_minutes,
+        stats_alert_hours=settings.stats_alert_hours,
+        stats_alert_drop_percent=settings.stats_alert_drop_percent,
+        stats_alert_min_clicks=settings.stats_alert_min_clicks,
+        stats_alert_min_conversions=settings.stats_alert_min_conversions,
         tiers=(
             TierRule("certified", Decimal("0"), Decimal("30")),
             TierRule("gold", settings.tier_gold_threshold, Decimal("35")),

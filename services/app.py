@@ -16,6 +16,7 @@ from services.partners.onboarding import FORM as ONBOARDING_FORM
 from services.partners.onboarding import REJECT_FORM, OnboardingService
 from services.tracking.review_screens import ReviewScreens
 from services.partners.settings import SettingsService
+from services.stats.screens import StatsService
 from services.support.service import FORM as SUPPORT_FORM
 from services.support.service import REPLY_FORM as SUPPORT_REPLY_FORM
 from services.support.service import SupportService
@@ -53,6 +54,8 @@ class Services:
         self.conversation.sections["balance"] = self.balance.show
         self.conversation.sections["settings"] = self.settings.show
         self.conversation.sections["links"] = self.links.home
+        self.stats = StatsService(deps)
+        self.conversation.sections["stats"] = self.stats.show
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)
         self.review = ReviewScreens(deps, self.admin_action)
         for name in self.forms.forms:  # every engine-driven form (registered above) takes typed answers

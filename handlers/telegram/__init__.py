@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers.telegram import admin, common, dashboard, faq, links, onboarding, settings, support
+from handlers.telegram import admin, common, dashboard, faq, links, onboarding, settings, stats, support
 
 # Order matters: specific routers first, the catch-all `common` router last.
-FEATURE_ROUTERS = (onboarding.router, settings.router, links.router, admin.router, support.router, faq.router,
-                   dashboard.router)
+FEATURE_ROUTERS = (onboarding.router, settings.router, links.router, stats.router, admin.router, support.router,
+                   faq.router, dashboard.router)
 
 
 def build_router() -> Router:

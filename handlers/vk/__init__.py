@@ -4,11 +4,11 @@ from __future__ import annotations
 from vkbottle import API
 from vkbottle.bot import BotLabeler
 
-from handlers.vk import admin, common, dashboard, faq, links, onboarding, settings, support
+from handlers.vk import admin, common, dashboard, faq, links, onboarding, settings, stats, support
 from services.app import Services
 
 # Order matters: vkbottle tries handlers in registration order; the catch-all `common` goes last.
-FEATURE_MODULES = (onboarding, settings, links, admin, support, faq, dashboard)
+FEATURE_MODULES = (onboarding, settings, links, stats, admin, support, faq, dashboard)
 
 
 def build_labeler(services: Services, api: API, labeler: BotLabeler | None = None) -> BotLabeler:

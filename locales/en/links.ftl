@@ -110,6 +110,7 @@ mute-item = { $on ->
         [l2_conversion] Sub-partners' conversions
         [subpartner] New sub-partners
         [hold_released] Money available
+        [alerts] Link alerts
        *[news] News
     }
 

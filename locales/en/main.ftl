@@ -152,6 +152,7 @@ help =
     Commands:
     /start — { cmd-start }
     /link — { cmd-link }
+    /stats — { cmd-stats }
     /dashboard — { cmd-dashboard }
     /faq — { cmd-faq }
     /support — { cmd-support }

@@ -110,6 +110,7 @@ mute-item = { $on ->
         [l2_conversion] Конверсии субпартнёров
         [subpartner] Новые субпартнёры
         [hold_released] Деньги доступны
+        [alerts] Предупреждения по ссылкам
        *[news] Новости
     }
 

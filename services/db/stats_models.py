@@ -6,28 +6,24 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db.base import Base, BigId, UTCDateTime
+from services.db.base import Base, UTCDateTime
 
 
 class ClickHour(Base):
-    """Clicks of one closed UTC hour per (link, sub-ids): what services.stats.rollups writes for hours before
-    the watermark. Sub-ids are "" when absent, so the key has no NULLs. Clustered by (partner, hour) on SQLite
-    (WITHOUT ROWID): a partner's period is one contiguous range of pages."""
+    """Clicks of one closed UTC hour of a partner, counted along one dimension at a time: dim "all" (key ""),
+    "link" / "offer" (key: the id) or "sub1".."sub5" (key: the value, "" when absent). One row per value seen,
+    so each dimension stays as small as its own number of values — a sub-id unique per click makes its own
+    dimension large, never the others nor the totals. Written by services.stats.rollups for hours before the
+    watermark. Clustered by (partner, dim, hour) on SQLite (WITHOUT ROWID): a period is one range of pages."""
 
     __tablename__ = "stats_click_hours"
     __table_args__ = (Index("ix_stats_click_hours_hour", "hour"), {"sqlite_with_rowid": False})
 
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True,
                                             autoincrement=False)
+    dim: Mapped[str] = mapped_column(String(8), primary_key=True)
     hour: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
-    link_id: Mapped[int] = mapped_column(ForeignKey("tracking_links.id", ondelete="CASCADE"), primary_key=True,
-                                         autoincrement=False)
-    sub1: Mapped[str] = mapped_column(String(64), primary_key=True)
-    sub2: Mapped[str] = mapped_column(String(64), primary_key=True)
-    sub3: Mapped[str] = mapped_column(String(64), primary_key=True)
-    sub4: Mapped[str] = mapped_column(String(64), primary_key=True)
-    sub5: Mapped[str] = mapped_column(String(64), primary_key=True)
-    offer_id: Mapped[int] = mapped_column(BigId)  # the link's offer (links never change offer)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
     clicks: Mapped[int] = mapped_column(Integer)
     unique_clicks: Mapped[int] = mapped_column(Integer)
 

@@ -19,6 +19,7 @@ Handler = Callable[[Incoming], Awaitable[Reply]]
 COMMANDS: list[tuple[str, str]] = [
     ("start", "cmd-start"),
     ("link", "cmd-link"),
+    ("stats", "cmd-stats"),
     ("dashboard", "cmd-dashboard"),
     ("faq", "cmd-faq"),
     ("support", "cmd-support"),

@@ -41,6 +41,12 @@ class ProgramConfig:
     # Support
     support_chat_id: str = ""  # Telegram staff group; empty → tickets go to support staff privately
     support_sla_minutes: int = 60
+    # Stats: clicks of an hour are rolled up this long after it closed; link alerts (services/stats/alerts.py)
+    stats_rollup_delay_minutes: int = 5
+    stats_alert_hours: int = 6
+    stats_alert_drop_percent: int = 70
+    stats_alert_min_clicks: int = 30
+    stats_alert_min_conversions: int = 3
     # Web dashboard: key of its signed links and session cookies (empty → a per-process key)
     dashboard_secret: str = field(default="", repr=False)
 

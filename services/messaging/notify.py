@@ -13,7 +13,7 @@ from services.kernel.dto import Screen
 
 MANAGER_ROLES = ("admin", "manager")
 # Kinds a partner may mute in Settings → Notifications. Decisions on their application etc. always arrive.
-MUTABLE_KINDS = ("conversion", "l2_conversion", "subpartner", "hold_released", "news")
+MUTABLE_KINDS = ("conversion", "l2_conversion", "subpartner", "hold_released", "news", "alerts")
 
 
 async def is_muted(uow: UnitOfWork, partner_id: int, kind: str) -> bool:

@@ -97,10 +97,14 @@ class Period:
 
     @property
     def label_args(self) -> dict[str, Any]:
-        """Locale arguments naming the period: "period" (a preset or "range"), "from", "to" (ISO local dates),
-        "days" and "tz"."""
-        return {"period": self.preset or "range", "from": self.first_day.isoformat(),
-                "to": self.last_day.isoformat(), "days": self.days, "tz": self.tz}
+        """Locale arguments naming the period: "period" (the preset as a Fluent variant key: today, yesterday,
+        last7, last30, month, lastmonth, all; "range" for typed dates and other "<N>d"), "from", "to" (ISO local
+        dates), "days" and "tz"."""
+        name = {"7d": "last7", "30d": "last30"}.get(self.preset or "", self.preset)
+        if name is None or name[0].isdigit():
+            name = "range"
+        return {"period": name, "from": self.first_day.isoformat(), "to": self.last_day.isoformat(),
+                "days": self.days, "tz": self.tz}
 
     def day_starts(self, since: datetime | None = None) -> list[datetime]:
         """UTC instants of the local midnights starting each day of the period (from the day holding `since`,

@@ -19,7 +19,7 @@ Rows: "day" → one per local day of the period (empty days included, chronologi
 dates); "link" / "offer" / "sub1".."sub5" → one per value seen in the period, most clicks first (key: the id or
 the sub-id value, "" when absent; label: the link's name or code, the offer's name, the value or "—").
 
-Clicks come from the hourly rollup for whole hours before its watermark and from `clicks` for the rest: the
+Clicks come from the hourly rollup (per partner, along the grouped dimension only) for whole hours before its watermark and from `clicks` for the rest: the
 partial hours at the ends of a day in half- or quarter-hour time zones (e.g. Asia/Kolkata, +05:30: the hour
 around each local midnight) and everything since the watermark. So any zone gets exact figures, and the work
 for a period grows with its length, not with the history stored.
@@ -117,15 +117,14 @@ class StatsReport:
 _SUB_COLUMNS = {f"sub{n}": n for n in range(1, 6)}
 
 
-def _click_key(group_by: str, source: Any) -> Any | None:
-    """The column a click query groups by (None for days: the bucket is the key)."""
+def _raw_key(group_by: str) -> Any | None:
+    """The column a raw click query groups by (None for days: the bucket is the key)."""
     if group_by == "link":
-        return source.link_id
+        return Click.link_id
     if group_by == "offer":
-        return source.offer_id
+        return Click.offer_id
     if group_by in _SUB_COLUMNS:
-        column = getattr(source, group_by)
-        return column if source is ClickHour else func.coalesce(column, "")
+        return func.coalesce(getattr(Click, group_by), "")
     return None
 
 
@@ -189,9 +188,10 @@ async def partner_stats(uow: UnitOfWork, partner_id: int, period: Period, group_
 async def _first_activity(uow: UnitOfWork, partner_id: int) -> datetime | None:
     partner = await uow.partners.get(partner_id)
     found = [partner.created_at] if partner is not None else []
-    for column, owner in ((Click.created_at, Click.partner_id), (Conversion.created_at, Conversion.partner_id),
-                          (ClickHour.hour, ClickHour.partner_id)):
-        value = await uow.session.scalar(select(func.min(column)).where(owner == partner_id))
+    for column, where in ((Click.created_at, Click.partner_id == partner_id),
+                          (Conversion.created_at, Conversion.partner_id == partner_id),
+                          (ClickHour.hour, and_(ClickHour.partner_id == partner_id, ClickHour.dim == "all"))):
+        value = await uow.session.scalar(select(func.min(column)).where(where))
         if value is not None:
             found.append(value)
     return min(found) if found else None
@@ -202,27 +202,28 @@ async def _rolled_clicks(uow: UnitOfWork, partner_id: int, group_by: str, bucket
     spans = [span for span in buckets.covered if span is not None]
     if not spans:
         return
-    key = _click_key(group_by, ClickHour)
-    columns = ([ClickHour.hour] if len(buckets.covered) > 1 else []) + ([key] if key is not None else [])
+    dim = "all" if group_by == "day" else group_by
+    by_hour = len(buckets.covered) > 1
+    columns = ([ClickHour.hour] if by_hour else []) + ([ClickHour.key] if dim != "all" else [])
     rows = await uow.session.execute(
         select(*columns, func.sum(ClickHour.clicks), func.sum(ClickHour.unique_clicks))
-        .where(ClickHour.partner_id == partner_id, ClickHour.hour >= spans[0][0], ClickHour.hour < spans[-1][1])
+        .where(ClickHour.partner_id == partner_id, ClickHour.dim == dim, ClickHour.hour >= spans[0][0],
+               ClickHour.hour < spans[-1][1])
         .group_by(*columns))
     for row in rows:
-        if len(buckets.covered) > 1:
-            index = buckets.of(row[0])
-            if index is None or not buckets.covers(index, row[0]):
-                continue  # an hour split by a local midnight: read raw instead
-        else:
-            index = 0
-        cell = cells[(index, "" if key is None else str(row[-3]))]
+        if row[-2] is None:  # no group columns and nothing rolled: one row of NULL sums
+            continue
+        index = buckets.of(row[0]) if by_hour else 0
+        if index is None or (by_hour and not buckets.covers(index, row[0])):
+            continue  # an hour split by a local midnight: read raw instead
+        cell = cells[(index, row[-3] if dim != "all" else "")]
         cell.clicks += int(row[-2])
         cell.unique_clicks += int(row[-1])
 
 
 async def _raw_clicks(uow: UnitOfWork, partner_id: int, group_by: str, buckets: _Buckets,
                       cells: dict[tuple[int, str], Figures]) -> None:
-    key = _click_key(group_by, Click)
+    key = _raw_key(group_by)
     for first in range(0, len(buckets.raw), RANGES_PER_QUERY):
         ranges = buckets.raw[first:first + RANGES_PER_QUERY]
         # One index range per piece ((partner_id, created_at) equality + range in every OR term).

@@ -1,4 +1,5 @@
-"""Hourly click rollups: a scheduler job folds each closed UTC hour of clicks into stats_click_hours.
+"""Hourly click rollups: a scheduler job folds each closed UTC hour of clicks into stats_click_hours, counted
+per partner along each dimension (all, link, offer, sub1..sub5) separately.
 
 Why a job and not a counter on ingest: the click write path stays exactly as it is (one insert per batch). The
 job is idempotent: each run takes the hours between the watermark (stats_rollup_state.rolled_until) and the last
@@ -17,8 +18,9 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, delete, func, literal_column, select
+from sqlalchemy import String, and_, case, cast, delete, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.db.models import Partner
@@ -77,22 +79,28 @@ async def _ensure_state(uow: UnitOfWork, now: datetime) -> None:
                               .on_conflict_do_nothing(index_elements=["name"]))
 
 
+def dimensions() -> dict[str, Any]:
+    """stats_click_hours.dim → the SQL of a click's key along it."""
+    return {"all": literal_column("''"), "link": cast(Click.link_id, String), "offer": cast(Click.offer_id, String),
+            **{f"sub{n}": func.coalesce(getattr(Click, f"sub{n}"), "") for n in range(1, 6)}}
+
+
 async def roll_hours(uow: UnitOfWork, start: datetime, stop: datetime) -> None:
     """Replaces the rollup rows of hours [start, stop) with what `clicks` holds for them (caller commits)."""
     dialect = uow.session.bind.dialect.name
     hour = _hour_of(Click.created_at, dialect)
-    subs = [func.coalesce(getattr(Click, f"sub{n}"), "") for n in range(1, 6)]
-    query = (
-        select(Click.partner_id, hour, Click.link_id, *subs, func.min(Click.offer_id), func.count(),
-               func.sum(case((Click.is_unique, 1), else_=0)))
-        .select_from(Partner)
-        .join(Click, and_(Click.partner_id == Partner.id, Click.created_at >= start, Click.created_at < stop))
-        .group_by(Click.partner_id, hour, Click.link_id, *subs)
-    )
     await uow.session.execute(delete(ClickHour).where(ClickHour.hour >= start, ClickHour.hour < stop))
-    columns = ["partner_id", "hour", "link_id", "sub1", "sub2", "sub3", "sub4", "sub5", "offer_id", "clicks",
-               "unique_clicks"]
-    await uow.session.execute(ClickHour.__table__.insert().from_select(columns, query))
+    columns = ["partner_id", "dim", "hour", "key", "clicks", "unique_clicks"]
+    for dim, key in dimensions().items():
+        grouped = [Click.partner_id, hour] + ([key] if dim != "all" else [])  # a constant cannot be grouped by
+        query = (
+            select(Click.partner_id, literal_column(f"'{dim}'"), hour, key, func.count(),
+                   func.sum(case((Click.is_unique, 1), else_=0)))
+            .select_from(Partner)
+            .join(Click, and_(Click.partner_id == Partner.id, Click.created_at >= start, Click.created_at < stop))
+            .group_by(*grouped)
+        )
+        await uow.session.execute(ClickHour.__table__.insert().from_select(columns, query))
 
 
 async def roll_up(deps: Deps, *, delay: timedelta = DEFAULT_DELAY, chunk: timedelta = DEFAULT_CHUNK,

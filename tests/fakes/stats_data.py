@@ -89,3 +89,16 @@ async def raw_clicks(deps: Deps, partner_id: int, start: datetime, end: datetime
             select(func.count(), func.count().filter(Click.is_unique))
             .where(Click.partner_id == partner_id, Click.created_at >= start, Click.created_at < end))).one()
         return total, unique
+
+
+async def add_conversions(deps: Deps, link_id: int, times: list[datetime], status: str = "approved",
+                          commission: str = "10") -> None:
+    """Many conversions in one transaction."""
+    async with deps.uow() as uow:
+        link = await uow.session.get(TrackingLink, link_id)
+        assert link is not None
+        await uow.session.execute(insert(Conversion), [
+            {"idempotency_key": f"s:{next(_n)}", "partner_id": link.partner_id, "offer_id": link.offer_id,
+             "link_id": link_id, "goal": "default", "status": status, "commission": Decimal(commission),
+             "currency": "RUB", "payable": True, "created_at": at, "updated_at": at} for at in times])
+        await uow.commit()

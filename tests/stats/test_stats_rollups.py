@@ -92,7 +92,8 @@ async def test_roll_up_is_idempotent_waits_for_late_commits_and_never_moves_back
     assert await roll_up(deps) == 1  # only 10:00–11:00: a click of 11:xx may still be committing
     async with deps.uow() as uow:
         assert await rolled_until(uow) == datetime(2026, 3, 29, 11, tzinfo=UTC)
-        before = (await uow.session.execute(select(ClickHour.hour, ClickHour.clicks))).all()
+        before = (await uow.session.execute(select(ClickHour.hour, ClickHour.clicks)
+                                            .where(ClickHour.dim == "all"))).all()
     assert await roll_up(deps) == 0
     deps.clock.current = datetime(2026, 3, 29, 12, 6, tzinfo=UTC)
     assert await roll_up(deps) == 1
@@ -100,7 +101,8 @@ async def test_roll_up_is_idempotent_waits_for_late_commits_and_never_moves_back
     assert await roll_up(deps) == 0
     async with deps.uow() as uow:
         assert await rolled_until(uow) == datetime(2026, 3, 29, 12, tzinfo=UTC)
-        after = (await uow.session.execute(select(ClickHour.hour, ClickHour.clicks).order_by(ClickHour.hour))).all()
+        after = (await uow.session.execute(select(ClickHour.hour, ClickHour.clicks).where(ClickHour.dim == "all")
+                                           .order_by(ClickHour.hour))).all()
     assert before == [(datetime(2026, 3, 29, 10, tzinfo=UTC), 1)]
     assert after == [(datetime(2026, 3, 29, 10, tzinfo=UTC), 1), (datetime(2026, 3, 29, 11, tzinfo=UTC), 1)]
 
@@ -151,6 +153,8 @@ async def test_kill_9_in_the_middle_of_a_rollup_loses_nothing(deps, db_url):
     for partner in partners:
         await _assert_equals_database(deps, partner, ("Asia/Kolkata",))
     async with deps.uow() as uow:
-        rolled = await uow.session.scalar(select(func.sum(ClickHour.clicks)))
-    assert rolled == sum([(await raw_clicks(deps, p, datetime(2000, 1, 1, tzinfo=UTC),
-                                            datetime(2026, 3, 29, 12, tzinfo=UTC)))[0] for p in partners])
+        rolled = {dim: clicks for dim, clicks in (await uow.session.execute(
+            select(ClickHour.dim, func.sum(ClickHour.clicks)).group_by(ClickHour.dim))).all()}
+    expected = sum([(await raw_clicks(deps, p, datetime(2000, 1, 1, tzinfo=UTC),
+                                      datetime(2026, 3, 29, 12, tzinfo=UTC)))[0] for p in partners])
+    assert rolled == dict.fromkeys(["all", "link", "offer", "sub1", "sub2", "sub3", "sub4", "sub5"], expected)
