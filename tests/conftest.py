@@ -14,10 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-import tests.fakes.stats_standin as _stats_standin  # TEMPORARY until branch stats-core lands
-
-_stats_standin.install()
-from services.app import Services  # noqa: E402
+from services.app import Services
 from services.db.engine import make_engine, make_session_factory
 from services.db.metadata import metadata
 from services.db.migrate import upgrade

@@ -59,7 +59,8 @@
     return (table && table[key]) || boot.strings.en[key] || key;
   }
   function num(value) { return new Intl.NumberFormat(state.locale === "ru" ? "ru-RU" : "en-US").format(value); }
-  function moneyText(list) { return list.length ? list.map(function (m) { return m.text; }) : [t("nothing")]; }
+  // No money yet reads "0.00", as in the chat's /stats.
+  function moneyText(list) { return list.length ? list.map(function (m) { return m.text; }) : ["0.00"]; }
   // "1234.5" → "1 234.50": the server's money format, for chart values (exact: works on the decimal string).
   function groupDigits(amount) {
     var neg = amount.charAt(0) === "-", parts = amount.replace("-", "").split(".");
@@ -304,7 +305,7 @@
         var cell = el("div", "balance-cell");
         cell.dataset.bucket = bucket[0];
         cell.appendChild(el("div", "kpi-label", t(bucket[1])));
-        cell.appendChild(el("div", "amount", b[bucket[0]] ? b[bucket[0]].text : t("nothing")));
+        cell.appendChild(el("div", "amount", b[bucket[0]] ? b[bucket[0]].text : "0.00"));
         row.appendChild(cell);
       });
       box.appendChild(row);

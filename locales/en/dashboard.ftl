@@ -59,4 +59,3 @@ dash-web-col-day = Day
 dash-web-empty = Nothing in this period yet.
 dash-web-csv = CSV
 dash-web-csv-hint = Download the table as CSV
-dash-web-nothing = —

@@ -59,4 +59,3 @@ dash-web-col-day = День
 dash-web-empty = За этот период пока ничего нет.
 dash-web-csv = CSV
 dash-web-csv-hint = Скачать таблицу в CSV
-dash-web-nothing = —

@@ -158,7 +158,7 @@ class DashboardService:
                 return None
             period, _ = parse_period(preset, partner.timezone, self.deps.clock.now())
             report = await partner_stats(uow, partner.id, period, group)
-        data = await asyncio.to_thread(to_csv, report)
+        data = await asyncio.to_thread(to_csv, report, partner.locale)  # headers in the partner's language
         return data, f"stats-{preset}-{group}.csv"
 
     def strings(self) -> dict[str, dict[str, str]]:
