@@ -37,8 +37,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('partner_id', 'dim', 'hour', 'key', name=op.f('pk_stats_click_hours')),
     sqlite_with_rowid=False,
     )
-    with op.batch_alter_table('stats_click_hours', schema=None) as batch_op:
-        batch_op.create_index('ix_stats_click_hours_hour', ['hour'], unique=False)
 
     op.create_table('stats_rollup_state',
     sa.Column('name', sa.String(length=32), nullable=False),
@@ -61,6 +59,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('stats_link_alerts')
     op.drop_table('stats_rollup_state')
-    with op.batch_alter_table('stats_click_hours', schema=None) as batch_op:
-        batch_op.drop_index('ix_stats_click_hours_hour')
     op.drop_table('stats_click_hours')

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db.base import Base, UTCDateTime
@@ -17,7 +17,9 @@ class ClickHour(Base):
     watermark. Clustered by (partner, dim, hour) on SQLite (WITHOUT ROWID): a period is one range of pages."""
 
     __tablename__ = "stats_click_hours"
-    __table_args__ = (Index("ix_stats_click_hours_hour", "hour"), {"sqlite_with_rowid": False})
+    # No index on hour alone: it would double the cost of every rollup write; readers that span partners
+    # (the rollup's own delete, link alerts) go partner by partner through the primary key.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True,
                                             autoincrement=False)

@@ -88,7 +88,9 @@ async def week_by_link(uow: UnitOfWork, until: datetime, rules: Rules) -> dict[i
                func.sum(case((ClickHour.hour >= window, ClickHour.clicks), else_=0)),
                func.sum(case((same_hours, ClickHour.clicks), else_=0)),
                func.sum(case((ClickHour.hour < window, ClickHour.clicks), else_=0)))
-        .where(ClickHour.hour >= first, ClickHour.hour < until, ClickHour.dim == "link").group_by(ClickHour.key))
+        .where(ClickHour.partner_id.in_(select(Partner.id)), ClickHour.dim == "link", ClickHour.hour >= first,
+               ClickHour.hour < until)  # partner by partner through the primary key
+        .group_by(ClickHour.key))
     for key, recent, same, base in clicks:
         link_id = int(key)
         weeks[link_id] = LinkWeek(link_id, int(recent or 0), Decimal(int(same or 0)) / BASELINE_DAYS, int(base or 0))

