@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     web_port: int = Field(8080, ge=1, le=65535)
     public_base_url: str = "http://127.0.0.1:8080"
     trusted_proxies: NetList = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128"])
+    dashboard_secret: str = ""
 
     # Tracking
     offer_url: str = ""

@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.shared_state import SharedState, build_shared_state
 from bot.supervisor import Supervisor
 from services.app import Services
+from services.dashboard.tokens import derive_secret
 from services.db.engine import make_engine, make_session_factory
 from services.db.uow import UnitOfWorkFactory
 from services.kernel.deps import Deps, ProgramConfig, TierRule
@@ -39,6 +40,7 @@ def program_config(settings: Settings) -> ProgramConfig:
         click_flood_cap_factor=settings.click_flood_cap_factor,
         support_chat_id=str(settings.support_chat_id) if settings.support_chat_id else "",
         support_sla_minutes=settings.support_sla_minutes,
+        dashboard_secret=settings.dashboard_secret or derive_secret(settings.telegram_bot_token, settings.vk_token),
         stats_rollup_delay_minutes=settings.stats_rollup_delay_minutes,
         stats_alert_hours=settings.stats_alert_hours,
         stats_alert_drop_percent=settings.stats_alert_drop_percent,

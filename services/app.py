@@ -7,6 +7,7 @@ from services import routes
 from services.partners.accounts import AccountsService
 from services.ledger.balance import BalanceService
 from services.kernel.conversation import ConversationService
+from services.dashboard.service import DashboardService
 from services.faq.service import FaqService
 from services.kernel.deps import Deps
 from services.kernel.forms import FormRunner
@@ -51,6 +52,7 @@ class Services:
         self.faq.escalate = self.support.open_with_question
         self.conversation.fallback = self.faq.answer_text
         self.balance = BalanceService(deps)
+        self.dashboard = DashboardService(deps, self.translator)
         self.stats = StatsService(deps)
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)
         self.review = ReviewScreens(deps, self.admin_action)

@@ -153,6 +153,7 @@ help =
     /start — { cmd-start }
     /link — { cmd-link }
     /stats — { cmd-stats }
+    /dashboard — { cmd-dashboard }
     /faq — { cmd-faq }
     /support — { cmd-support }
     /help — { cmd-help }

@@ -53,6 +53,8 @@ class ProgramConfig:
     stats_alert_drop_percent: int = 70
     stats_alert_min_clicks: int = 30
     stats_alert_min_conversions: int = 3
+    # Web dashboard: key of its signed links and session cookies (empty → a per-process key)
+    dashboard_secret: str = field(default="", repr=False)
 
 
 @dataclass
