@@ -7,6 +7,7 @@ from services import routes
 from services.partners.accounts import AccountsService
 from services.ledger.balance import BalanceService
 from services.kernel.conversation import ConversationService
+from services.dashboard.service import DashboardService
 from services.faq.service import FaqService
 from services.kernel.deps import Deps
 from services.kernel.forms import FormRunner
@@ -22,6 +23,7 @@ from services.partners.onboarding import FORM as ONBOARDING_FORM
 from services.partners.onboarding import REJECT_FORM, OnboardingService
 from services.tracking.review_screens import ReviewScreens
 from services.partners.settings import SettingsService
+from services.stats.screens import StatsService
 from services.support.service import FORM as SUPPORT_FORM
 from services.support.service import REPLY_FORM as SUPPORT_REPLY_FORM
 from services.support.service import SupportService
@@ -34,7 +36,7 @@ class Services:
         # Adapters serialise each person's updates with it: in memory, or shared through Redis by every worker.
         self.user_locks = user_locks if user_locks is not None else KeyedLock()
         self.forms = FormRunner(deps)
-        self.onboarding = OnboardingService(deps)
+        self.onboarding = OnboardingService(deps, self.forms)
         self.settings = SettingsService(deps)
         self.offers = OffersService(deps, self.forms)
         self.links = LinksService(deps, self.forms)
@@ -54,6 +56,8 @@ class Services:
         self.faq.escalate = self.support.open_with_question
         self.conversation.fallback = self.faq.answer_text
         self.balance = BalanceService(deps)
+        self.dashboard = DashboardService(deps, self.translator)
+        self.stats = StatsService(deps)
         self.materials = MaterialsService(deps, self.forms)
         self.materials_admin = MaterialsAdmin(deps, self.forms)
         self.conversation.forms[BANNER_FORM] = self.materials_admin.on_banner_message

@@ -96,8 +96,11 @@ async def upload_attachments(api: API, peer_id: int, screen: Screen, uploaded: U
 
 
 async def deliver(api: API, peer_id: int, reply: Reply, locale: str, t: Translator,
-                  event: MessageEvent | None = None, uploaded: Uploaded | None = None) -> None:
-    """Answers the current update: snackbar for a button press, edits where asked, new messages otherwise."""
+                  event: MessageEvent | None = None, target: int | None = None,
+                  uploaded: Uploaded | None = None) -> int | None:
+    """Answers the current update: snackbar for a button press, edits where asked, new messages otherwise. An
+    edit replaces the pressed message, or message `target` (the last one of the previous step). Returns the id
+    of the last message shown, for the next step of a Reply.then."""
     if event is not None:
         obj = event.object
         data = None
@@ -106,15 +109,24 @@ async def deliver(api: API, peer_id: int, reply: Reply, locale: str, t: Translat
         # Always answer the event, or the button spins on the user's screen.
         await api.messages.send_message_event_answer(event_id=obj.event_id, user_id=obj.user_id, peer_id=obj.peer_id,
                                                     event_data=data)
+    shown = target
     for screen in reply.screens:
-        if screen.edit and event is not None and event.object.conversation_message_id and not screen.menu \
-                and not screen.attachments:
+        where: dict[str, int] = {}
+        if event is not None and event.object.conversation_message_id:
+            where = {"conversation_message_id": event.object.conversation_message_id}
+        elif target is not None:
+            where = {"message_id": target}
+        attachment = await upload_attachments(api, peer_id, screen, uploaded) if screen.attachments else None
+        if screen.edit and where and not screen.menu and not screen.as_caption:
             try:
-                await api.messages.edit(peer_id=peer_id, conversation_message_id=event.object.conversation_message_id,
-                                        message=t(locale, screen.text_key, screen.args),
-                                        keyboard=keyboard(screen, locale, t) or Keyboard(inline=True).get_json())
+                await api.messages.edit(peer_id=peer_id, message=t(locale, screen.text_key, screen.args),
+                                        keyboard=keyboard(screen, locale, t) or Keyboard(inline=True).get_json(),
+                                        **where)
+                if attachment:  # the files follow the edited text as a message of their own
+                    await api.messages.send(peer_id=peer_id, message="", attachment=attachment,
+                                            random_id=random.getrandbits(31))
                 continue
             except VKAPIError as exc:  # too old to edit and the like: send anew
                 log.info("edit failed, sending instead: %s", exc)
-        attachment = await upload_attachments(api, peer_id, screen, uploaded) if screen.attachments else None
-        await send_screen(api, peer_id, screen, locale, t, attachment=attachment)
+        shown = await send_screen(api, peer_id, screen, locale, t, attachment=attachment)
+    return shown

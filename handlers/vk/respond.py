@@ -12,7 +12,7 @@ from vkbottle.bot import Message
 from vkbottle_types.events.bot_events import MessageEvent
 
 from handlers.vk.incoming import from_event, from_message
-from handlers.vk.render import deliver
+from handlers.vk.render import Uploaded, deliver
 from services.app import Services
 from services.kernel.dto import Incoming, Reply
 
@@ -53,13 +53,30 @@ async def run_event(api: API, event: MessageEvent, services: Services, use_case:
     await to_event(api, event, services, inc, await use_case(inc))
 
 
+def uploads(services: Services) -> Uploaded:
+    """Where the attachment id of a generated file this chat got goes: services re-send it by id next time."""
+    return partial(services.remember_upload, "vk")
+
+
 async def to_message(message: Message, services: Services, inc: Incoming, reply: Reply) -> None:
     locale = await services.locale_for(inc.messenger, inc.user_id, inc.language_code)
-    await deliver(message.ctx_api, message.peer_id, reply, locale, services.translator,
-                  uploaded=partial(services.remember_upload, "vk"))
+    shown = await deliver(message.ctx_api, message.peer_id, reply, locale, services.translator,
+                          uploaded=uploads(services))
+    await follow_up(message.ctx_api, message.peer_id, reply, locale, services, shown)
 
 
 async def to_event(api: API, event: MessageEvent, services: Services, inc: Incoming, reply: Reply) -> None:
     locale = await services.locale_for(inc.messenger, inc.user_id, inc.language_code)
-    await deliver(api, event.object.peer_id, reply, locale, services.translator, event=event,
-                  uploaded=partial(services.remember_upload, "vk"))
+    shown = await deliver(api, event.object.peer_id, reply, locale, services.translator, event=event,
+                          uploaded=uploads(services))
+    await follow_up(api, event.object.peer_id, reply, locale, services, shown)
+
+
+async def follow_up(api: API, peer_id: int, reply: Reply, locale: str, services: Services,
+                    shown: int | None) -> None:
+    """Runs the slow steps of a reply (Reply.then), each shown once ready; edits replace the last message."""
+    while reply.then is not None:
+        reply = await reply.then()
+        shown = await deliver(api, peer_id, reply, locale, services.translator, target=shown,
+                              uploaded=uploads(services))
+

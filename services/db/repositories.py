@@ -9,6 +9,8 @@ from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kernel.ports import Delivered
+from services.messaging.status import OutboxStatus
+from services.partners.status import ApplicationStatus
 from services.db.models import Application, FormState, MessengerAccount, OutboxMessage, Partner, StaffRole
 
 
@@ -82,7 +84,7 @@ class ApplicationRepository(_Repo):
         """Exactly one decision wins, however many managers press at once."""
         stmt = (
             update(Application)
-            .where(Application.id == application_id, Application.decision == "pending")
+            .where(Application.id == application_id, Application.decision == ApplicationStatus.PENDING)
             .values(decision=decision, **values)
             .execution_options(synchronize_session="fetch")
         )
@@ -143,6 +145,9 @@ class FormRepository(_Repo):
             await self.session.flush()
 
 
+_DUE = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+
+
 class OutboxRepository(_Repo):
     async def subject_of_reply(self, messenger: str, chat_id: str, *, reply_to: str | None = None,
                                thread: str | None = None) -> str | None:
@@ -169,7 +174,7 @@ class OutboxRepository(_Repo):
                   thread_id: str | None = None, subject: str | None = None) -> OutboxMessage:
         message = OutboxMessage(
             messenger=messenger, chat_id=chat_id, locale=locale, kind=kind, screen=screen, partner_id=partner_id,
-            dedupe_key=dedupe_key, status="pending", attempts=0, next_attempt_at=now, created_at=now,
+            dedupe_key=dedupe_key, status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now,
             thread_id=thread_id, subject=subject,
         )
         self.session.add(message)
@@ -180,7 +185,7 @@ class OutboxRepository(_Repo):
         # "sending" rows whose lease ran out belong to a dispatcher that died mid-send: take them over.
         rows = await self.session.scalars(
             select(OutboxMessage.id)
-            .where(OutboxMessage.status.in_(("pending", "sending")), OutboxMessage.next_attempt_at <= now)
+            .where(OutboxMessage.status.in_(_DUE), OutboxMessage.next_attempt_at <= now)
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
@@ -196,9 +201,9 @@ class OutboxRepository(_Repo):
     async def claim(self, message_id: int, now: datetime, lease: timedelta) -> OutboxMessage | None:
         claimed = await self._update(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(("pending", "sending")),
+            .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(_DUE),
                    OutboxMessage.next_attempt_at <= now)
-            .values(status="sending", next_attempt_at=now + lease, attempts=OutboxMessage.attempts + 1)
+            .values(status=OutboxStatus.SENDING, next_attempt_at=now + lease, attempts=OutboxMessage.attempts + 1)
             .execution_options(synchronize_session=False)
         )
         if not claimed:
@@ -212,7 +217,7 @@ class OutboxRepository(_Repo):
         if delivered is not None:
             values["delivered_ref"], values["delivered_thread"] = delivered.ref, delivered.thread
             values["delivered_also"] = f",{','.join(delivered.also)}," if delivered.also else None
-        if status == "sent":
+        if status == OutboxStatus.SENT:
             values["sent_at"] = now
         if retry_at is not None:
             values["next_attempt_at"] = retry_at

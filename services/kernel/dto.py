@@ -6,6 +6,7 @@ messages for other people to the outbox. Each messenger renders a Screen in exac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 Messenger = Literal["telegram", "vk"]
@@ -49,7 +50,7 @@ class Attachment:
         return {"kind": self.kind, "origin": self.origin, "ref": self.ref, "name": self.name, "url": self.url}
 
 
-GENERATED = "generated"  # Attachment.origin of files made by the bot (a chart, a QR banner): uploaded from bytes
+GENERATED = "generated"  # Attachment.origin of files made by the bot (a chart, an export, a QR banner): uploaded from bytes
 
 
 # Screens wait in outbox rows (JSON) across deploys. Every stored Screen carries the format it was written in;
@@ -129,10 +130,15 @@ class Toast:
 class Reply:
     screens: list[Screen] = field(default_factory=list)
     toast: Toast | None = None
+    # Slow work (rendering a chart, an export) done after these screens are shown, so the person sees progress:
+    # the adapter shows this reply, awaits `then` and shows its reply too — where a screen of it has edit=True,
+    # it replaces the last message shown (e.g. "Preparing…" becomes "Done", its file sent along).
+    then: Callable[[], Awaitable["Reply"]] | None = None
 
     @classmethod
-    def of(cls, *screens: Screen, toast: Toast | None = None) -> "Reply":
-        return cls(list(screens), toast)
+    def of(cls, *screens: Screen, toast: Toast | None = None,
+           then: Callable[[], Awaitable["Reply"]] | None = None) -> "Reply":
+        return cls(list(screens), toast, then)
 
 
 @dataclass(frozen=True)

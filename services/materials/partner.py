@@ -15,7 +15,7 @@ from services.db.tracking_models import Offer, TrackingLink
 from services.db.uow import UnitOfWork
 from services.kernel.deps import Deps
 from services.kernel.dto import Attachment
-from services.links.service import MAX_NAMED_LINKS, find_link, link_for, named_link_count, tracking_url
+from services.links.use_cases import MAX_NAMED_LINKS, find_link, link_for, live_link_count, tracking_url
 from services.materials import files, images, queries
 from services.materials.manage import fill
 from services.promo import use_cases as promo
@@ -150,7 +150,7 @@ async def placement_link(uow: UnitOfWork, deps: Deps, partner: Partner, material
     existing = await find_link(uow, partner.id, material.offer_id, placement=placement, landing_url=landing)
     if existing is not None:
         return Placement("ok", existing.id)
-    if await named_link_count(uow, partner.id) >= MAX_NAMED_LINKS:
+    if await live_link_count(uow, partner.id) >= MAX_NAMED_LINKS:
         return Placement("limit")
     link = await link_for(uow, deps, partner.id, material.offer_id, placement=placement, landing_url=landing)
     return Placement("ok", link.id)

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from services.db.materials_models import Material
 from services.kernel.dto import Attachment, Button, Screen
+from services.kernel.paging import pager
 from services.materials.partner import QrBanner, Ready
 from services.materials.queries import MaterialPage, OfferPage
 
 ICONS = {"banner": "🖼", "text": "📝", "landing": "🌐"}
-
-
-def pager(prefix: str, page: int, pages: int) -> tuple[Button, ...]:
-    """◀ ▶ for a list whose pages are reached by `<prefix><page>` (the page number is in the screen's text)."""
-    row = []
-    if page > 0:
-        row.append(Button("page-prev", f"{prefix}{page - 1}"))
-    if page + 1 < pages:
-        row.append(Button("page-next", f"{prefix}{page + 1}"))
-    return tuple(row)
 
 
 def _rows(*rows: tuple[Button, ...]) -> tuple[tuple[Button, ...], ...]:

@@ -13,7 +13,7 @@ from services.kernel.actions import ID, ActionTable
 from services.kernel.deps import Deps
 from services.kernel.dto import Incoming, Reply, Screen, Toast
 from services.kernel.forms import Field, Form, FormRunner
-from services.links.service import MAX_NAMED_LINKS
+from services.links.use_cases import MAX_NAMED_LINKS
 from services.materials import files, partner as use_cases, queries, screens
 
 PLACEMENT_FORM = "mat_placement"

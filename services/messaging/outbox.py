@@ -17,6 +17,7 @@ from services.messaging.bursts import BurstPolicy, Bursts
 from services.kernel.dto import Screen, UnknownScreenFormat
 from services.kernel.ports import DeliveryError, Notifier
 from services.shared.rate import SendLimiter
+from services.messaging.status import OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +91,9 @@ class OutboxDispatcher:
     async def _deliver(self, message_id: int, messenger: str, chat_id: str, locale: str, screen: dict,
                        attempts: int, thread_id: str | None) -> None:
         notifier = self.notifiers.get(messenger)
-        status, error, retry_at, delivered = "sent", None, None, None
+        status, error, retry_at, delivered = OutboxStatus.SENT, None, None, None
         if notifier is None:
-            status, error = "failed", f"{messenger} is not configured"
+            status, error = OutboxStatus.FAILED, f"{messenger} is not configured"
         else:
             try:
                 await self.limiters[messenger].wait()
@@ -102,13 +103,13 @@ class OutboxDispatcher:
                 retry_at = self.deps.clock.now() + timedelta(seconds=FORMAT_RETRY_SECONDS)
             except DeliveryError as exc:
                 status, error = self._retry_or_fail(exc.permanent, attempts, str(exc))
-                if status == "pending":
+                if status == OutboxStatus.PENDING:
                     delay = exc.retry_after if exc.retry_after is not None else backoff(attempts)
                     retry_at = self.deps.clock.now() + timedelta(seconds=delay)
             except Exception as exc:  # network errors and the unexpected: retry with backoff
                 log.warning("outbox %s to %s:%s failed: %r", message_id, messenger, chat_id, exc)
                 status, error = self._retry_or_fail(False, attempts, repr(exc))
-                if status == "pending":
+                if status == OutboxStatus.PENDING:
                     retry_at = self.deps.clock.now() + timedelta(seconds=backoff(attempts))
         async with self.deps.uow() as uow:
             await uow.outbox.finish(message_id, status=status, now=self.deps.clock.now(), error=error,
@@ -116,10 +117,10 @@ class OutboxDispatcher:
             await uow.commit()
 
     @staticmethod
-    def _retry_or_fail(permanent: bool, attempts: int, error: str) -> tuple[str, str]:
+    def _retry_or_fail(permanent: bool, attempts: int, error: str) -> tuple[OutboxStatus, str]:
         if permanent or attempts >= MAX_ATTEMPTS:
-            return "failed", error
-        return "pending", error
+            return OutboxStatus.FAILED, error
+        return OutboxStatus.PENDING, error
 
     async def run(self, poll_seconds: float = 1.0) -> None:
         """Forever: deliver, then sleep until woken by a new row or the poll interval passes."""

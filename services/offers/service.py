@@ -88,7 +88,8 @@ class OffersService:
         async with self.deps.uow() as uow:
             if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply.of(Screen("err-not-allowed"))
-        return Reply.of(Screen("admin-menu", buttons=(
+        metrics = self.deps.click_metrics
+        return Reply.of(Screen("admin-menu", {"unrecorded": metrics.unrecorded if metrics else 0}, buttons=(
             (Button("admin-btn-offers", "adm:offers"),),
             (Button("admin-btn-review", "adm:review"),),
             (Button("admin-btn-materials", "mta:home"),),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from services.kernel.dto import Button, Screen
-from services.materials.screens import pager
+from services.kernel.paging import pager
 from services.db.materials_models import PromoCode
 from services.promo.use_cases import CodePage, SetResult
 

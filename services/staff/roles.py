@@ -2,11 +2,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 
 from services.db.uow import UnitOfWork
 from services.kernel.dto import Incoming
 
-ROLES = ("admin", "manager", "support")
+
+class Role(StrEnum):
+    """StaffRole.role. An admin passes every role check."""
+
+    ADMIN = "admin"
+    MANAGER = "manager"
+    SUPPORT = "support"
+
+
+ROLES = tuple(Role)
+MANAGER_ROLES = (Role.ADMIN, Role.MANAGER)
 
 
 class AccessDenied(Exception):
@@ -16,7 +27,7 @@ class AccessDenied(Exception):
 async def require_role(uow: UnitOfWork, inc: Incoming, roles: Iterable[str]) -> set[str]:
     """The caller's roles, if any of them is in `roles` (admin passes every check); else AccessDenied."""
     held = await uow.staff.roles(inc.messenger, inc.user_id)
-    if "admin" in held or held.intersection(roles):
+    if Role.ADMIN in held or held.intersection(roles):
         return held
     raise AccessDenied(f"{inc.messenger}:{inc.user_id} lacks {sorted(roles)}")
 

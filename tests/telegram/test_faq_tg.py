@@ -83,3 +83,35 @@ async def test_manager_edits_hides_and_sees_kpi(services, tg):
     assert "каждую пятницу" in tg.last(PARTNER).text
     await tg.press(MANAGER, "fqa:kpi")
     assert "Вопросов задано: 2" in tg.last(MANAGER).text
+
+
+async def test_manager_adds_an_entry_and_moves_it(services, tg):
+    [known] = await rows(services, FaqEntry, FaqEntry.key == "payout-when")
+    category = known.category_id
+    siblings = sorted(await rows(services, FaqEntry, FaqEntry.category_id == category), key=lambda e: e.position)
+    await tg.press(MANAGER, f"fqa:c:{category}")
+    assert f"fqa:new:{category}" in tg.buttons(MANAGER)
+    await tg.press(PARTNER, f"fqa:new:{category}")  # partners cannot add
+    assert "прав" in tg.toasts()[-1]
+    await tg.press(MANAGER, f"fqa:new:{category}")
+    await tg.send(MANAGER, "Можно ли получать на карту?")
+    await tg.send(MANAGER, "Да, на любую карту.")
+    await tg.press(MANAGER, "fm:=")  # no Russian keywords
+    await tg.send(MANAGER, "Can I be paid to a card?")
+    await tg.send(MANAGER, "Yes, to any card.")
+    await tg.send(MANAGER, "card; payout")
+    [added] = await rows(services, FaqEntry, FaqEntry.key.like("custom-%"))
+    assert (added.category_id, added.keywords_ru, added.keywords_en, added.hidden) == (category, [],
+                                                                                       ["card", "payout"], False)
+    assert added.position == siblings[-1].position + 1
+    assert tg.buttons(MANAGER)[:2] == [f"fqa:ed:{added.id}:question_ru", f"fqa:ed:{added.id}:answer_ru"]
+
+    await tg.press(MANAGER, f"fqa:mv:{added.id}:up")
+    ordered = sorted(await rows(services, FaqEntry, FaqEntry.category_id == category), key=lambda e: e.position)
+    assert [e.id for e in ordered] == [e.id for e in siblings[:-1]] + [added.id, siblings[-1].id]
+    assert [e.position for e in ordered] == list(range(len(ordered)))
+    listed = [f"fqa:e:{e.id}" for e in ordered[:8]]  # back on the category (its first 8), in the new order
+    assert tg.buttons(MANAGER)[:len(listed)] == listed
+    await tg.press(MANAGER, f"fqa:mv:{ordered[0].id}:up")  # the first one stays first
+    assert [e.id for e in sorted(await rows(services, FaqEntry, FaqEntry.category_id == category),
+                                 key=lambda e: e.position)] == [e.id for e in ordered]

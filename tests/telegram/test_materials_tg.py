@@ -15,7 +15,7 @@ from sqlalchemy import select
 from services.db.materials_models import Material, MaterialFile, MaterialRender, PromoCode
 from services.db.models import OutboxMessage
 from services.db.tracking_models import TrackingLink
-from services.links.service import tracking_url
+from services.links.use_cases import tracking_url
 from services.offers.service import ensure_default_offer
 from services.tracking.clicks import ClickRequest, ClickService
 from tests.fakes.builders import approved_partner

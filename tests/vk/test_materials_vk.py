@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from services.db.materials_models import Material, MaterialFile, PromoCode
 from services.db.tracking_models import TrackingLink
-from services.links.service import tracking_url
+from services.links.use_cases import tracking_url
 from services.offers.service import ensure_default_offer
 from tests.fakes.vk_harness import VkHarness
 
