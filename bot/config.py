@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     # Support
     support_chat_id: int = 0
     support_sla_minutes: int = 60
+    support_messages_per_minute: int = 12
 
     # Program
     default_locale: str = "ru"

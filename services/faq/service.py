@@ -26,6 +26,14 @@ _question = partial(validation.text_length, max_len=300, min_len=3)
 _answer = partial(validation.text_length, max_len=3000, min_len=3)
 
 
+# The editor card's share of a 4096-character message: 2 × 300 + 2 × 1400 + 300 + the frame < 4096.
+CARD_QUESTION, CARD_ANSWER = 300, 1400
+
+
+def _preview(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def _keywords(text: str) -> list[str]:
     return [word.strip() for word in text.replace(";", ",").split(",") if word.strip()][:20]
 
@@ -274,10 +282,13 @@ class FaqService:
         rows.append((Button("faq-btn-up", f"fqa:mv:{entry.id}:up"), Button("faq-btn-down", f"fqa:mv:{entry.id}:down"),
                      Button("faq-btn-show" if entry.hidden else "faq-btn-hide", f"fqa:vis:{entry.id}")))
         rows.append((Button("btn-back", f"fqa:c:{entry.category_id}"),))
-        return Screen("faq-admin-entry", {
-            "question_ru": entry.question_ru, "answer_ru": entry.answer_ru, "question_en": entry.question_en,
-            "answer_en": entry.answer_en, "keywords": ", ".join(entry.keywords_ru + entry.keywords_en) or "—",
-            "hidden": str(entry.hidden)}, buttons=tuple(rows), edit=edit)
+        # Both languages in one card overflow a message (4096) long before the stored text does: the card shows
+        # previews, the entry itself is never cut.
+        args = {f"{part}_{lang}": _preview(getattr(entry, f"{part}_{lang}"), limit)
+                for part, limit in (("question", CARD_QUESTION), ("answer", CARD_ANSWER)) for lang in ("ru", "en")}
+        keywords = _preview(", ".join(entry.keywords_ru + entry.keywords_en), CARD_QUESTION) or "—"
+        return Screen("faq-admin-entry", {**args, "keywords": keywords, "hidden": str(entry.hidden)},
+                      buttons=tuple(rows), edit=edit)
 
     async def admin_new(self, inc: Incoming, category_id: int) -> Reply:
         async with self.deps.uow() as uow:

@@ -1,5 +1,8 @@
 """Delivers outbox rows through the Notifier of each messenger: retries with backoff, honours rate limits.
 
+Rows for a messenger that is not configured right now (VK token not set yet, say) are not even picked: they stay
+pending, attempts untouched, and go out once that messenger is configured and the bot restarted.
+
 A row is claimed with a lease (status "sending") before the send and marked "sent" right after it, so a restart
 never re-sends what was marked; a crash in the instant between the platform's OK and the mark can repeat one
 message (VK drops it by random_id = row id; Telegram has no such key). That window is the smallest possible.
@@ -64,8 +67,10 @@ class OutboxDispatcher:
     async def dispatch_once(self) -> int:
         """Delivers what is due now; returns how many rows it handled (sent, rescheduled or failed)."""
         now = self.deps.clock.now()
+        if not self.notifiers:
+            return 0
         async with self.deps.uow() as uow:
-            ids = await uow.outbox.due_ids(now, self.batch)
+            ids = await uow.outbox.due_ids(now, self.batch, self.notifiers)
         handled = 0
         for message_id in ids:
             async with self.deps.uow() as uow:
@@ -82,8 +87,9 @@ class OutboxDispatcher:
                        attempts: int, thread_id: str | None) -> None:
         notifier = self.notifiers.get(messenger)
         status, error, retry_at, delivered = "sent", None, None, None
-        if notifier is None:
-            status, error = "failed", f"{messenger} is not configured"
+        if notifier is None:  # not selected by due_ids; kept pending all the same, never failed for good
+            status, error = "pending", f"{messenger} is not configured"
+            retry_at = self.deps.clock.now() + LEASE
         else:
             try:
                 await self.limiters[messenger].wait()

@@ -20,7 +20,7 @@ from services.kernel.deps import Deps
 from services.kernel.dto import Button, Incoming, Reply, Screen, Toast
 from services.kernel.i18n import LOCALES, pick_locale
 from services.kernel.menu import main_menu_screen
-from services.staff.roles import has_role
+from services.staff.roles import has_role, own_partner_id
 
 log = logging.getLogger(__name__)
 
@@ -220,6 +220,8 @@ class OnboardingService:
             application = await uow.applications.get(application_id)
             if application is None:
                 return Reply(toast=Toast("err-stale-button"))
+            if application.partner_id == await own_partner_id(uow, inc):
+                return Reply(toast=Toast("err-own-application", alert=True))
             if application.decision != "pending":
                 return await self._already_decided(uow, application)
             await uow.forms.save(inc.messenger, inc.user_id, REJECT_FORM, "reason", {"application": application_id},
@@ -273,6 +275,8 @@ class OnboardingService:
             application = await uow.applications.get(application_id)
             if application is None:
                 return Reply(toast=Toast("err-stale-button"))
+            if application.partner_id == await own_partner_id(uow, inc):  # staff who applied as a partner
+                return Reply(toast=Toast("err-own-application", alert=True))
             now = self.deps.clock.now()
             decided_by_name = inc.first_name or (f"@{inc.username}" if inc.username else inc.user_id)
             won = await uow.applications.decide(

@@ -7,6 +7,7 @@ from services.db.uow import UnitOfWork
 from services.kernel.dto import Incoming
 
 ROLES = ("admin", "manager", "support")
+ADMIN_ROLES = ("admin",)
 
 
 class AccessDenied(Exception):
@@ -28,3 +29,19 @@ async def has_role(uow: UnitOfWork, inc: Incoming, roles: Iterable[str]) -> bool
     except AccessDenied:
         return False
     return True
+
+
+async def own_partner_id(uow: UnitOfWork, inc: Incoming) -> int | None:
+    """The partner linked to the caller's messenger account: what is "their own" application, conversion or
+    ticket, which no role lets them decide on."""
+    account = await uow.accounts.get(inc.messenger, inc.user_id)
+    return account.partner_id if account is not None else None
+
+
+async def identities(uow: UnitOfWork, inc: Incoming) -> set[tuple[str, str]]:
+    """Every (messenger, user id) the caller is known as: this account and the ones linked to the same partner."""
+    found = {(inc.messenger, inc.user_id)}
+    partner_id = await own_partner_id(uow, inc)
+    if partner_id is not None:
+        found |= {(a.messenger, a.external_id) for a in await uow.accounts.for_partner(partner_id)}
+    return found

@@ -19,7 +19,8 @@ from services.kernel.money import format_money
 from services.ledger.entries import balances
 from services.kernel.dto import Button, Incoming, Reply, Screen, Toast
 from services.kernel.ports import NEW_THREAD
-from services.staff.roles import has_role
+from services.support import limits
+from services.staff.roles import has_role, own_partner_id
 
 FORM = "support"
 REPLY_FORM = "support_reply"  # a staff member pressed Reply: their next message in that chat is the answer
@@ -93,6 +94,8 @@ class SupportService:
             partner = await self._partner(uow, inc)
             if state is None or state.form != FORM or partner is None:
                 return Reply()
+            if slow := await self._slow_down(uow, partner.id):
+                return slow
             now = self.deps.clock.now()
             ticket = Ticket(partner_id=partner.id, messenger=inc.messenger, chat_id=inc.chat_id, status="open",
                             source=state.data.get("source") or "support",
@@ -120,6 +123,8 @@ class SupportService:
                 return Reply.of(Screen("sup-err-empty"))
             if inc.text and len(inc.text) > TEXT_MAX:
                 return Reply.of(Screen("err-too-long", {"max": TEXT_MAX, "length": len(inc.text)}))
+            if slow := await self._slow_down(uow, partner.id):
+                return slow
             ticket.status, ticket.last_activity_at = "open", self.deps.clock.now()
             await self._add_message(uow, ticket, inc, "in")
             await self._post_to_staff(uow, ticket, partner, inc)
@@ -151,6 +156,8 @@ class SupportService:
             ticket = await uow.session.get(Ticket, ticket_id)
             if ticket is None or ticket.status == "closed":
                 return Reply(toast=Toast("sup-already-closed"))
+            if ticket.partner_id == await own_partner_id(uow, inc):
+                return Reply(toast=Toast("sup-err-own-ticket", {"id": ticket_id}, alert=True))
             await uow.forms.save(inc.messenger, inc.user_id, REPLY_FORM, "text",
                                  {"ticket": ticket_id, "chat": inc.chat_id}, self.deps.clock.now())
             await uow.commit()
@@ -180,10 +187,16 @@ class SupportService:
             ticket = await uow.session.get(Ticket, int(subject.split(":", 1)[1]))
             if ticket is None:
                 return None
+            if ticket.partner_id == await own_partner_id(uow, inc):
+                return Reply.of(Screen("sup-err-own-ticket", {"id": ticket.id}))
             if ticket.status == "closed":
                 return Reply.of(Screen("sup-staff-closed", {"id": ticket.id}))
             if not inc.text and not inc.attachments:
                 return Reply.of(Screen("sup-err-empty"))
+            if inc.text and len(inc.text) > (limit := limits.answer_max(ticket.messenger)):
+                # Refused here, where the author sees it: past the limit the send would only fail in the outbox.
+                return Reply.of(Screen("sup-answer-too-long", {"length": len(inc.text), "max": limit,
+                                                               "messenger": ticket.messenger}))
             now = self.deps.clock.now()
             ticket.status, ticket.last_activity_at = "answered", now
             ticket.first_response_at = ticket.first_response_at or now
@@ -206,6 +219,10 @@ class SupportService:
         async with self.deps.uow() as uow:
             if not await has_role(uow, inc, STAFF_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
+            own = await uow.session.scalar(select(Ticket.id).where(
+                Ticket.id == ticket_id, Ticket.partner_id == await own_partner_id(uow, inc)))
+            if own is not None:
+                return Reply(toast=Toast("sup-err-own-ticket", {"id": ticket_id}, alert=True))
             taken = await uow.session.execute(
                 update(Ticket).where(Ticket.id == ticket_id, Ticket.assignee.is_(None), Ticket.status != "closed")
                 .values(assignee=self._who(inc), assignee_name=self._name(inc)))
@@ -293,6 +310,15 @@ class SupportService:
         return len(overdue)
 
     # ---- internals ---------------------------------------------------------------------------------------
+
+    async def _slow_down(self, uow: UnitOfWork, partner_id: int) -> Reply | None:
+        """Past the per-minute budget a message is refused (neither stored nor forwarded): the partner is told to
+        wait and send it again, so nothing they meant to say is silently lost and staff are not flooded."""
+        seconds = await limits.wait_seconds(uow, self.deps, partner_id)
+        if seconds is None:
+            return None
+        return Reply.of(Screen("sup-slow-down", {"limit": self.deps.config.support_messages_per_minute,
+                                                 "seconds": seconds}))
 
     def _is_staff_chat(self, inc: Incoming) -> bool:
         chat = self.deps.config.support_chat_id
