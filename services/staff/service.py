@@ -19,7 +19,7 @@ from services.kernel.forms import Field, Form, FormRunner
 from services.staff.roles import ADMIN_ROLES, ROLES, has_role, identities
 
 GRANT_FORM = "staff_grant"
-PAGE = 8  # revoke buttons per page (VK inline keyboards hold 10 buttons)
+PAGE = 6  # revoke buttons per page, two a row: with navigation and grant/audit, within VK's 10 inline buttons
 LIST_MAX = 40  # people listed in the text; the rest are counted
 AUDIT_LINES = 20
 
@@ -74,9 +74,9 @@ class StaffService:
         if len(people) > LIST_MAX:
             lines.append(f"+{len(people) - LIST_MAX}")
         chunk = roles[page * PAGE:(page + 1) * PAGE]
-        rows: list[tuple[Button, ...]] = [
-            (Button("staff-btn-revoke", f"adm:str:{r.id}", {"role": r.role, "who": _who(r.messenger, r.external_id)},
-                    style="negative"),) for r in chunk]
+        revoke = [Button("staff-btn-revoke", f"adm:str:{r.id}",
+                         {"role": r.role, "who": _who(r.messenger, r.external_id)}, style="negative") for r in chunk]
+        rows: list[tuple[Button, ...]] = [tuple(revoke[i:i + 2]) for i in range(0, len(revoke), 2)]
         nav = []
         if page > 0:
             nav.append(Button("btn-prev", f"adm:staff:{page - 1}"))
