@@ -11,7 +11,7 @@ from dataclasses import replace
 from aiohttp import web
 
 from bot.config import Settings
-from bot.container import Container, build_container
+from bot.container import Container, TelegramRuntime, build_container
 from bot.scheduler import build_scheduler
 from bot.web import build_web_app
 from services.db.migrate import upgrade_async
@@ -30,7 +30,7 @@ async def start_telegram(container: Container, tasks: list[asyncio.Task]) -> Non
     bot = build_bot(settings.telegram_bot_token, settings.telegram_api_url)
     dispatcher = build_dispatcher(container.services)
     container.attach_notifier(TelegramNotifier(bot, container.services.translator))
-    container.extras["telegram"] = (bot, dispatcher)
+    container.telegram = TelegramRuntime(bot, dispatcher)
     try:
         me = await bot.get_me()  # the username builds partners' recruit links t.me/<bot>?start=<code>
         container.deps.config = replace(container.deps.config, telegram_bot_username=me.username or "")
@@ -49,12 +49,12 @@ async def start_vk(container: Container, tasks: list[asyncio.Task]) -> None:
     settings = container.settings
     vk_bot = build_vk_bot(settings.vk_token, settings.vk_group_id, settings.vk_api_url, container.services)
     files = {}
-    if "telegram" in container.extras:  # staff answers with Telegram photos/documents reach VK partners
+    if container.telegram is not None:  # staff answers with Telegram photos/documents reach VK partners
         from handlers.telegram.notifier import TelegramFiles
 
-        files["telegram"] = TelegramFiles(container.extras["telegram"][0])
+        files["telegram"] = TelegramFiles(container.telegram.bot)
     container.attach_notifier(VkNotifier(vk_bot.api, container.services.translator, files=files))
-    container.extras["vk"] = vk_bot
+    container.vk_bot = vk_bot
     tasks.append(asyncio.create_task(vk_bot.run_polling(), name="vk"))
     log.info("VK Bots Long Poll started for group %s via %s", settings.vk_group_id, settings.vk_api_url)
 
@@ -112,10 +112,10 @@ async def main(settings: Settings | None = None, stop: asyncio.Event | None = No
 
 async def shutdown(container: Container, tasks: list[asyncio.Task], runner: web.AppRunner, scheduler) -> None:
     # 1. Stop taking updates and let the updates already in flight finish.
-    if "telegram" in container.extras:
-        _, dispatcher = container.extras["telegram"]
+    telegram = container.telegram
+    if telegram is not None:
         with contextlib.suppress(RuntimeError):  # not polling any more
-            await dispatcher.stop_polling()
+            await telegram.dispatcher.stop_polling()
     pollers = [t for t in tasks if t.get_name() in ("telegram", "vk") and not t.done()]
     for task in pollers:
         if task.get_name() == "vk":
@@ -125,12 +125,12 @@ async def shutdown(container: Container, tasks: list[asyncio.Task], runner: web.
     # Neither library waits for its per-update tasks when polling stops: aiogram keeps them in
     # Dispatcher._handle_update_tasks, vkbottle in a local set (found by coroutine name).
     in_flight = [t for t in asyncio.all_tasks() if getattr(t.get_coro(), "__name__", "") == "process_event"]
-    if "telegram" in container.extras:
-        in_flight += list(getattr(container.extras["telegram"][1], "_handle_update_tasks", ()))
+    if telegram is not None:
+        in_flight += list(getattr(telegram.dispatcher, "_handle_update_tasks", ()))
     if in_flight:
         await asyncio.wait(in_flight, timeout=GRACE_SECONDS)
-    if "telegram" in container.extras:
-        await container.extras["telegram"][0].session.close()  # only now: handlers above were still sending
+    if telegram is not None:
+        await telegram.bot.session.close()  # only now: handlers above were still sending
     # 2. Web: stop accepting, finish requests in flight. 3. Jobs and the outbox. 4. Connections.
     await runner.cleanup()
     scheduler.shutdown(wait=False)
@@ -138,8 +138,8 @@ async def shutdown(container: Container, tasks: list[asyncio.Task], runner: web.
         if not task.done():
             task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    if "vk" in container.extras:
-        await container.extras["vk"].api.http_client.close()
+    if container.vk_bot is not None:
+        await container.vk_bot.api.http_client.close()
     await container.close()
     log.info("stopped")
 

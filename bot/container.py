@@ -14,6 +14,8 @@ from services.db.engine import make_engine, make_session_factory
 from services.db.uow import UnitOfWorkFactory
 from services.kernel.deps import Deps, ProgramConfig, TierRule
 from services.messaging.outbox import OutboxDispatcher
+from services.tracking.click_store import SqliteClickStore
+from services.tracking.clicks import ClickService
 from services.kernel.ports import Clock, Notifier, SystemClock
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,12 @@ def program_config(settings: Settings) -> ProgramConfig:
 
 
 @dataclass
+class TelegramRuntime:
+    bot: Any  # aiogram Bot: typed loosely so importing the container never imports aiogram
+    dispatcher: Any  # aiogram Dispatcher
+
+
+@dataclass
 class Container:
     settings: Settings
     engine: AsyncEngine
@@ -49,15 +57,24 @@ class Container:
     services: Services
     notifiers: dict[str, Notifier] = field(default_factory=dict)
     outbox: OutboxDispatcher | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    telegram: TelegramRuntime | None = None
+    vk_bot: Any = None  # vkbottle Bot, when VK is on
+    clicks: ClickService | None = None
 
     def attach_notifier(self, notifier: Notifier) -> None:
         self.notifiers[notifier.messenger] = notifier
 
     def start_outbox(self, rates: dict[str, float] | None = None) -> OutboxDispatcher:
         self.outbox = OutboxDispatcher(self.deps, self.notifiers, rates=rates)
-        self.deps.wake_outbox = self.outbox.wake
+        self.deps.signals.on_outbox_written(self.outbox.wake)
         return self.outbox
+
+    def click_service(self) -> ClickService:
+        """The click route's service, built once: its link cache listens for link changes from use cases."""
+        if self.clicks is None:
+            self.clicks = ClickService(self.deps, store=SqliteClickStore.for_url(self.settings.database_url))
+            self.deps.signals.on_link_changed(self.clicks.invalidate)
+        return self.clicks
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Sequence
 from aiohttp import hdrs, web
 
 from bot.container import Container
-from services.tracking.click_store import SqliteClickStore
 from services.tracking.clicks import (
     CLICK_COOKIE,
     DEFAULT_TRUSTED_PROXIES,
@@ -39,17 +38,16 @@ def add_click_routes(app: web.Application, container: Container,
     flushed and stopped on cleanup. Call before the app starts. trusted_proxies: peers (IPs or CIDRs) whose
     X-Forwarded-For is believed — put your reverse proxy here; everyone else's header is ignored."""
     # SQLite file: clicks get a writer process of their own (see services/tracking/click_store.py).
-    service = service or ClickService(container.deps,
-                                      store=SqliteClickStore.for_url(container.settings.database_url))
+    if service is None:
+        service = container.click_service()
+    else:
+        container.deps.signals.on_link_changed(service.invalidate)
     trusted = parse_networks(trusted_proxies)
     # Assembled by hand, not with set_cookie(): the id is hex and the rest is fixed, so no quoting is
     # needed, and http.cookies costs more per click than the rest of this handler.
     cookie_attributes = "; Path=/; HttpOnly; SameSite=Lax" + (
         "; Secure" if container.deps.config.public_base_url.startswith("https://") else "")
     app[CLICKS] = service
-    # Other features (archiving a link, pausing an offer) reach invalidate() through the container.
-    container.extras["clicks"] = service
-    container.deps.invalidate_links = service.invalidate
 
     async def redirect(request: web.Request) -> web.StreamResponse:
         click = ClickRequest(

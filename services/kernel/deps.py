@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from services.db.uow import UnitOfWork
 from services.kernel.ports import Clock, SystemClock
+from services.kernel.signals import Signals
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,13 @@ class Deps:
     uow: Callable[[], UnitOfWork]
     clock: Clock = field(default_factory=SystemClock)
     config: ProgramConfig = field(default_factory=ProgramConfig)
-    # Called after a commit that wrote outbox rows, so delivery starts now instead of at the next poll.
-    wake_outbox: Callable[[], None] = lambda: None
-    # Called when a link stops redirecting (archived link: its code; paused/resumed offer: None = all), so the
-    # click route's cache drops it now instead of after its TTL.
-    invalidate_links: Callable[[str | None], None] = lambda code: None
+    signals: Signals = field(default_factory=Signals)
+
+    def wake_outbox(self) -> None:
+        """After a commit that wrote outbox rows: delivery starts now instead of at the next poll."""
+        self.signals.outbox_written()
+
+    def invalidate_links(self, code: str | None = None) -> None:
+        """A link stopped redirecting (archived: its code; offer paused/edited: None = all): the click route's
+        cache drops it now instead of after its TTL."""
+        self.signals.link_changed(code)

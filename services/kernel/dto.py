@@ -37,6 +37,27 @@ class Attachment:
         return {"kind": self.kind, "origin": self.origin, "ref": self.ref, "name": self.name, "url": self.url}
 
 
+# Screens wait in outbox rows (JSON) across deploys. Every stored Screen carries the format it was written in;
+# a row written by an older version is upgraded on read, so renaming a locale key or a field later never breaks
+# messages still waiting to be sent. Bump SCREEN_FORMAT and add an upgrade step when the shape changes.
+SCREEN_FORMAT = 1
+RENAMED_TEXT_KEYS: dict[str, str] = {}  # old locale key → new one, for rows stored before a rename
+
+
+class UnknownScreenFormat(ValueError):
+    """A row written by a newer version of the bot (a rollback after a deploy): leave it for that version."""
+
+
+def upgrade_screen_dict(data: dict[str, Any]) -> dict[str, Any]:
+    version = data.get("v", 0)  # rows written before formats were versioned have no "v": format 0 = format 1
+    if not isinstance(version, int) or version > SCREEN_FORMAT:
+        raise UnknownScreenFormat(f"screen format {version!r} is newer than {SCREEN_FORMAT}")
+    data = dict(data)
+    data["text_key"] = RENAMED_TEXT_KEYS.get(data["text_key"], data["text_key"])
+    data["v"] = SCREEN_FORMAT
+    return data
+
+
 @dataclass(frozen=True)
 class Screen:
     """What to show: a locale key with arguments, inline buttons, and optionally the persistent menu."""
@@ -60,7 +81,7 @@ class Screen:
                 for row in value
             ]
 
-        return {"text_key": self.text_key, "args": self.args, "buttons": rows(self.buttons),
+        return {"v": SCREEN_FORMAT, "text_key": self.text_key, "args": self.args, "buttons": rows(self.buttons),
                 "menu": rows(self.menu), "edit": self.edit, "attachments": [a.to_dict() for a in self.attachments]}
 
     @classmethod
@@ -70,6 +91,7 @@ class Screen:
                 return None
             return tuple(tuple(Button(**b) for b in row) for row in value)
 
+        data = upgrade_screen_dict(data)
         return cls(text_key=data["text_key"], args=data.get("args") or {}, buttons=rows(data.get("buttons")) or (),
                    menu=rows(data.get("menu")), edit=bool(data.get("edit")),
                    attachments=tuple(Attachment(**a) for a in data.get("attachments") or ()))

@@ -16,13 +16,14 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from services.kernel.deps import Deps
-from services.kernel.dto import Screen
+from services.kernel.dto import Screen, UnknownScreenFormat
 from services.kernel.ports import DeliveryError, Notifier
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 LEASE = timedelta(minutes=2)
+FORMAT_RETRY_SECONDS = 600
 
 
 def backoff(attempt: int) -> float:
@@ -94,6 +95,9 @@ class OutboxDispatcher:
             try:
                 await self.limiters[messenger].wait()
                 delivered = await notifier.send(chat_id, Screen.from_dict(screen), locale, message_id, thread_id)
+            except UnknownScreenFormat as exc:  # written by a newer deploy (rolled back?): wait for it, never drop
+                status, error = "pending", str(exc)
+                retry_at = self.deps.clock.now() + timedelta(seconds=FORMAT_RETRY_SECONDS)
             except DeliveryError as exc:
                 status, error = self._retry_or_fail(exc.permanent, attempts, str(exc))
                 if status == "pending":

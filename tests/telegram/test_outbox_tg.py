@@ -115,3 +115,17 @@ async def test_rows_for_a_messenger_not_configured_now_stay_pending(services, cl
     vk = VkNotifier()
     await OutboxDispatcher(services.deps, {"telegram": tg.notifier, "vk": vk}, rates={}).dispatch_once()
     assert vk.sent == ["800"] and (await row(services, vk_row.id)).status == "sent"
+
+
+async def test_a_row_from_a_newer_format_waits_instead_of_failing(services, clock):
+    tg = TelegramHarness(services)
+    dispatcher = OutboxDispatcher(services.deps, {"telegram": tg.notifier}, rates={})
+    async with services.deps.uow() as uow:
+        future = {**Screen("menu-title").to_dict(), "v": 99}
+        row_id = (await uow.outbox.add(messenger="telegram", chat_id="111", locale="en", kind="test",
+                                       screen=future, now=clock.now())).id
+        await uow.commit()
+    assert await dispatcher.dispatch_once() == 1
+    waiting = await row(services, row_id)
+    assert waiting.status == "pending" and waiting.next_attempt_at > clock.now()
+    assert tg.session.of("sendMessage") == []
