@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from services.db.support_models import Ticket, TicketMessage
 from services.db.uow import UnitOfWork
 from services.kernel.deps import Deps
+from services.kernel.dto import Reply, Screen
 
 # The most text one message may carry on each messenger (Telegram sendMessage and VK messages.send: 4096).
 TEXT_LIMITS = {"telegram": 4096, "vk": 4096}
@@ -20,6 +21,23 @@ WINDOW = timedelta(minutes=1)
 def answer_max(messenger: str) -> int:
     """The longest staff answer that still reaches a partner on `messenger` in one message."""
     return TEXT_LIMITS.get(messenger, min(TEXT_LIMITS.values())) - ANSWER_FRAME
+
+
+def answer_too_long(messenger: str, text: str | None) -> Reply | None:
+    """Refused where its author sees it: past the limit the send would only fail later, in the outbox."""
+    limit = answer_max(messenger)
+    if not text or len(text) <= limit:
+        return None
+    return Reply.of(Screen("sup-answer-too-long", {"length": len(text), "max": limit, "messenger": messenger}))
+
+
+async def slow_down(uow: UnitOfWork, deps: Deps, partner_id: int) -> Reply | None:
+    """Past the per-minute budget a message is refused (neither stored nor forwarded): the partner is told to
+    wait and send it again, so nothing they meant to say is silently lost and staff are not flooded."""
+    seconds = await wait_seconds(uow, deps, partner_id)
+    if seconds is None:
+        return None
+    return Reply.of(Screen("sup-slow-down", {"limit": deps.config.support_messages_per_minute, "seconds": seconds}))
 
 
 async def wait_seconds(uow: UnitOfWork, deps: Deps, partner_id: int) -> int | None:

@@ -94,7 +94,7 @@ class SupportService:
             partner = await self._partner(uow, inc)
             if state is None or state.form != FORM or partner is None:
                 return Reply()
-            if slow := await self._slow_down(uow, partner.id):
+            if slow := await limits.slow_down(uow, self.deps, partner.id):
                 return slow
             now = self.deps.clock.now()
             ticket = Ticket(partner_id=partner.id, messenger=inc.messenger, chat_id=inc.chat_id, status="open",
@@ -123,7 +123,7 @@ class SupportService:
                 return Reply.of(Screen("sup-err-empty"))
             if inc.text and len(inc.text) > TEXT_MAX:
                 return Reply.of(Screen("err-too-long", {"max": TEXT_MAX, "length": len(inc.text)}))
-            if slow := await self._slow_down(uow, partner.id):
+            if slow := await limits.slow_down(uow, self.deps, partner.id):
                 return slow
             ticket.status, ticket.last_activity_at = "open", self.deps.clock.now()
             await self._add_message(uow, ticket, inc, "in")
@@ -193,10 +193,8 @@ class SupportService:
                 return Reply.of(Screen("sup-staff-closed", {"id": ticket.id}))
             if not inc.text and not inc.attachments:
                 return Reply.of(Screen("sup-err-empty"))
-            if inc.text and len(inc.text) > (limit := limits.answer_max(ticket.messenger)):
-                # Refused here, where the author sees it: past the limit the send would only fail in the outbox.
-                return Reply.of(Screen("sup-answer-too-long", {"length": len(inc.text), "max": limit,
-                                                               "messenger": ticket.messenger}))
+            if too_long := limits.answer_too_long(ticket.messenger, inc.text):
+                return too_long
             now = self.deps.clock.now()
             ticket.status, ticket.last_activity_at = "answered", now
             ticket.first_response_at = ticket.first_response_at or now
@@ -310,15 +308,6 @@ class SupportService:
         return len(overdue)
 
     # ---- internals ---------------------------------------------------------------------------------------
-
-    async def _slow_down(self, uow: UnitOfWork, partner_id: int) -> Reply | None:
-        """Past the per-minute budget a message is refused (neither stored nor forwarded): the partner is told to
-        wait and send it again, so nothing they meant to say is silently lost and staff are not flooded."""
-        seconds = await limits.wait_seconds(uow, self.deps, partner_id)
-        if seconds is None:
-            return None
-        return Reply.of(Screen("sup-slow-down", {"limit": self.deps.config.support_messages_per_minute,
-                                                 "seconds": seconds}))
 
     def _is_staff_chat(self, inc: Incoming) -> bool:
         chat = self.deps.config.support_chat_id

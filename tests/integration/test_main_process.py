@@ -20,7 +20,8 @@ from tests.integration.test_clicks import add_link
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def _wait_healthy(url: str, proc: asyncio.subprocess.Process, timeout: float = 30) -> dict:
+async def _wait_healthy(url: str, proc: asyncio.subprocess.Process, timeout: float = 120) -> dict:
+    # Generous: on a loaded 2-core machine imports and migrations alone took over 30 s to the first answer.
     async with aiohttp.ClientSession() as session:
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
