@@ -10,7 +10,9 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 
-from handlers.telegram.render import send_screen
+from aiogram.types import InlineKeyboardMarkup
+
+from handlers.telegram.render import render, send_screen
 from services.kernel.dto import Attachment, Screen
 from services.kernel.i18n import Translator
 from services.kernel.ports import NEW_THREAD, Delivered, DeliveryError
@@ -40,6 +42,21 @@ class TelegramNotifier:
         except (TelegramForbiddenError, TelegramNotFound) as exc:  # blocked the bot / chat gone: never retry
             raise DeliveryError(str(exc), permanent=True) from exc
         except TelegramBadRequest as exc:
+            raise DeliveryError(str(exc), permanent=True) from exc
+        except TelegramNetworkError as exc:
+            raise DeliveryError(str(exc)) from exc
+
+    async def edit(self, chat_id: str, ref: str, screen: Screen, locale: str) -> bool:
+        text, markup = render(screen, locale, self.t)
+        try:
+            await self.bot.edit_message_text(text=text, chat_id=int(chat_id), message_id=int(ref),
+                                             reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None)
+            return True
+        except TelegramRetryAfter as exc:
+            raise DeliveryError(str(exc), retry_after=float(exc.retry_after)) from exc
+        except TelegramBadRequest as exc:
+            return "not modified" in str(exc)  # unchanged is shown; deleted / too old: send a new one
+        except (TelegramForbiddenError, TelegramNotFound) as exc:
             raise DeliveryError(str(exc), permanent=True) from exc
         except TelegramNetworkError as exc:
             raise DeliveryError(str(exc)) from exc

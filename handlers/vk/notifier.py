@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from vkbottle import API, DocMessagesUploader, PhotoMessageUploader
 from vkbottle.exception_factory import VKAPIError
 
-from handlers.vk.render import send_screen
+from handlers.vk.render import keyboard, send_screen
 from services.kernel.dto import Screen
 from services.kernel.i18n import Translator
 from services.kernel.ports import Delivered, DeliveryError, FileSource
@@ -70,3 +70,15 @@ class VkNotifier:
             if code in PERMANENT_CODES:
                 raise DeliveryError(error, permanent=True) from exc
             raise DeliveryError(error) from exc
+
+    async def edit(self, chat_id: str, ref: str, screen: Screen, locale: str) -> bool:
+        try:
+            await self.api.messages.edit(peer_id=int(chat_id), message_id=int(ref),
+                                         message=self.t(locale, screen.text_key, screen.args),
+                                         keyboard=keyboard(screen, locale, self.t))
+            return True
+        except VKAPIError as exc:
+            code = getattr(exc, "code", None)
+            if code in (6, 9, 10):
+                raise DeliveryError(f"[{code}] {exc}", retry_after=1.0) from exc
+            return False  # deleted, too old (VK edits for 24 h): send a new one

@@ -42,3 +42,10 @@ conv-notify-l2 =
     💰 Balance: { $available } available · { $hold } on hold
 conv-btn-dispute = ⚖️ Dispute
 hold-released = 💸 { $amount } left the hold and is now available. Available balance: { $available }.
+burst-summary =
+    📈 { $count } conversion updates in the last { $minutes } min
+    Earned: { $totals }
+    ✅ { $approved } approved · ⏳ { $pending } pending · ❌ { $rejected } rejected · ↩️ { $refunded } refunded
+    Latest:
+    { $latest }
+burst-btn-stats = 📊 Stats

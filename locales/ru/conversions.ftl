@@ -42,3 +42,10 @@ conv-notify-l2 =
     💰 Баланс: { $available } доступно · { $hold } в холде
 conv-btn-dispute = ⚖️ Оспорить
 hold-released = 💸 { $amount } вышли из холда и доступны. Доступный баланс: { $available }.
+burst-summary =
+    📈 { $count } обновлений по конверсиям за последние { $minutes } мин
+    Заработано: { $totals }
+    ✅ { $approved } подтверждено · ⏳ { $pending } в ожидании · ❌ { $rejected } отклонено · ↩️ { $refunded } возвратов
+    Последние:
+    { $latest }
+burst-btn-stats = 📊 Статистика

@@ -48,6 +48,11 @@ class Notifier(Protocol):
                    thread_id: str | None = None) -> Delivered | None:
         ...
 
+    async def edit(self, chat_id: str, ref: str, screen: Screen, locale: str) -> bool:
+        """Replaces the text and buttons of a message sent earlier (`ref` from Delivered). False when it can no
+        longer be edited (deleted, too old): the caller sends a new one. Rate limits raise DeliveryError."""
+        ...
+
 
 class FileSource(Protocol):
     """Downloads an attachment from the messenger it came from, to re-upload it to another one."""

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from services.kernel.deps import Deps
+from services.messaging.bursts import BurstPolicy, Bursts
 from services.kernel.dto import Screen, UnknownScreenFormat
 from services.kernel.ports import DeliveryError, Notifier
 
@@ -54,9 +55,10 @@ DEFAULT_RATES = {"telegram": 25.0, "vk": 15.0}
 
 class OutboxDispatcher:
     def __init__(self, deps: Deps, notifiers: Mapping[str, Notifier], *, batch: int = 50,
-                 rates: Mapping[str, float] | None = None) -> None:
+                 rates: Mapping[str, float] | None = None, bursts: BurstPolicy | None = None) -> None:
         self.deps = deps
         self.notifiers = dict(notifiers)
+        self.bursts = Bursts(deps, self.notifiers, bursts)
         self.batch = batch
         rates = DEFAULT_RATES if rates is None else rates
         self.limiters = {name: RateLimiter(rates.get(name, 0)) for name in self.notifiers}
@@ -67,12 +69,12 @@ class OutboxDispatcher:
 
     async def dispatch_once(self) -> int:
         """Delivers what is due now; returns how many rows it handled (sent, rescheduled or failed)."""
+        handled = await self.bursts.flush()  # summaries whose edit interval has passed
         now = self.deps.clock.now()
         if not self.notifiers:
-            return 0
+            return handled
         async with self.deps.uow() as uow:
             ids = await uow.outbox.due_ids(now, self.batch, self.notifiers)
-        handled = 0
         for message_id in ids:
             async with self.deps.uow() as uow:
                 message = await uow.outbox.claim(message_id, self.deps.clock.now(), LEASE)
@@ -80,6 +82,8 @@ class OutboxDispatcher:
             if message is None:
                 continue  # another dispatcher took it
             handled += 1
+            if await self.bursts.fold(message):  # one of many conversion notices: into the chat's summary
+                continue
             await self._deliver(message.id, message.messenger, message.chat_id, message.locale, message.screen,
                                 message.attempts, message.thread_id)
         return handled

@@ -146,6 +146,7 @@ async def _partner_screen(uow: UnitOfWork, conversion: Conversion, offer: Offer,
         "sub1": conversion.sub1 or "—",
         "status": status,
         "amount": format_money(conversion.commission, conversion.currency),
+        "value": str(conversion.commission), "currency": conversion.currency,  # raw, for burst summaries
         "known": "yes" if known else "no",
         "payable": "yes" if conversion.payable else "no",
         "why": conversion.not_payable_reason or "",
@@ -162,5 +163,6 @@ async def _l2_screen(uow: UnitOfWork, conversion: Conversion, offer: Offer, pare
         "offer": offer.name,
         "status": status,
         "amount": format_money(amount, conversion.currency),
+        "value": str(amount), "currency": conversion.currency,
         **await _balance_args(uow, parent.id, conversion.currency),
     })

@@ -170,3 +170,30 @@ async def test_row_reset_to_pending_after_success_is_not_shown_twice(services, v
     assert len(vk.vk.calls_of("messages.send")) == 3
     assert sorted(s.random_id for s in vk.vk.sent) == [row_id, other]
     assert (await row(services, row_id)).status == "sent"
+
+
+async def test_a_burst_of_conversion_notices_is_one_summary_edited_in_place(services, vk, dispatcher, clock):
+    async with services.deps.uow() as uow:
+        for n in range(4):
+            screen = Screen("conv-notify", {"id": str(n), "offer": "School", "sub1": "—", "status": "approved",
+                                            "amount": "10.00 USD", "value": "10.00", "currency": "USD",
+                                            "known": "yes", "payable": "yes", "why": "", "reason_kind": "none",
+                                            "reason": "", "available": "0", "hold": "0"})
+            await uow.outbox.add(messenger="vk", chat_id=str(PEER), locale="en", kind="conversion",
+                                 screen=screen.to_dict(), now=clock.now())
+        await uow.commit()
+    await dispatcher.dispatch_once()
+    [summary] = vk.texts(PEER)
+    assert "4 conversion updates" in summary and "+40.00 USD" in summary
+    vk.vk.mark()
+    clock.advance(seconds=6)
+    async with services.deps.uow() as uow:
+        await uow.outbox.add(messenger="vk", chat_id=str(PEER), locale="en", kind="conversion",
+                             screen=Screen("conv-notify", {"id": "9", "status": "approved", "value": "5",
+                                                           "currency": "USD", "amount": "5.00 USD",
+                                                           "offer": "School"}).to_dict(), now=clock.now())
+        await uow.commit()
+    await dispatcher.dispatch_once()
+    [edit] = vk.vk.calls_of("messages.edit")
+    assert "5 conversion updates" in edit.params["message"] and "+45.00 USD" in edit.params["message"]
+    assert len(vk.vk.calls_of("messages.send")) == 1  # edited in place, no second message
