@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.shared_state import SharedState, build_shared_state
+from bot.supervisor import Supervisor
 from services.app import Services
 from services.db.engine import make_engine, make_session_factory
 from services.db.uow import UnitOfWorkFactory
@@ -29,7 +31,7 @@ def program_config(settings: Settings) -> ProgramConfig:
         vk_group_id=settings.vk_group_id,
         postback_secret=settings.postback_secret,
         postback_ip_allowlist=tuple(settings.postback_ip_allowlist),
-        ip_hash_secret=settings.ip_hash_secret,
+        ip_hash_secret=settings.ip_hash_secret or "",  # unset: main() puts the generated one here
         fraud_min_seconds=settings.fraud_min_seconds,
         click_flood_per_hour=settings.click_flood_per_hour,
         support_chat_id=str(settings.support_chat_id) if settings.support_chat_id else "",
@@ -60,12 +62,15 @@ class Container:
     telegram: TelegramRuntime | None = None
     vk_bot: Any = None  # vkbottle Bot, when VK is on
     clicks: ClickService | None = None
+    pollers: dict[str, Supervisor] = field(default_factory=dict)  # "telegram", "vk": their state for /healthz
+    shared: SharedState | None = None
 
     def attach_notifier(self, notifier: Notifier) -> None:
         self.notifiers[notifier.messenger] = notifier
 
     def start_outbox(self, rates: dict[str, float] | None = None) -> OutboxDispatcher:
-        self.outbox = OutboxDispatcher(self.deps, self.notifiers, rates=rates)
+        self.outbox = OutboxDispatcher(self.deps, self.notifiers, rates=rates,
+                                       limiters=self.shared.limiters if self.shared else None)
         self.deps.signals.on_outbox_written(self.outbox.wake)
         return self.outbox
 
@@ -77,11 +82,15 @@ class Container:
         return self.clicks
 
     async def close(self) -> None:
+        if self.shared is not None:
+            await self.shared.close()
         await self.engine.dispose()
 
 
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     engine = make_engine(settings.database_url)
+    shared = build_shared_state(settings, engine)
     deps = Deps(uow=UnitOfWorkFactory(make_session_factory(engine)), clock=clock or SystemClock(),
-                config=program_config(settings))
-    return Container(settings=settings, engine=engine, deps=deps, services=Services(deps))
+                config=program_config(settings), signals=shared.signals)
+    return Container(settings=settings, engine=engine, deps=deps, services=Services(deps, user_locks=shared.user_locks),
+                     shared=shared)

@@ -7,10 +7,10 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand, BotCommandScopeDefault
 
-from handlers.telegram import build_router
+from handlers.telegram import get_router
 from handlers.telegram.middleware import PerUserSerial
 from services.app import Services
-from services.kernel.conversation import COMMANDS
+from services.kernel.features import listed
 from services.kernel.i18n import LOCALES
 
 
@@ -21,19 +21,20 @@ def build_bot(token: str, api_url: str, session: BaseSession | None = None) -> B
 
 
 def build_dispatcher(services: Services) -> Dispatcher:
-    # Handlers receive `services` by keyword (aiogram's DI from workflow data).
-    dispatcher = Dispatcher(services=services)
+    dispatcher = Dispatcher()  # the routers hold `services` themselves (one tree per Dispatcher)
     dispatcher.update.outer_middleware(PerUserSerial(services.user_locks))
-    dispatcher.include_router(build_router())
+    dispatcher.include_router(get_router(services))
     return dispatcher
 
 
 async def register_commands(bot: Bot, services: Services) -> None:
     """The command menu, in each language Telegram can show it in (default = DEFAULT_LOCALE)."""
     t = services.translator
+    commands = listed(services.features)
+
+    def menu(locale: str) -> list[BotCommand]:
+        return [BotCommand(command=c.names[0], description=t(locale, c.description or "")) for c in commands]
+
     for locale in LOCALES:
-        commands = [BotCommand(command=name, description=t(locale, key)) for name, key in COMMANDS]
-        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=locale)
-    default = services.deps.config.default_locale
-    await bot.set_my_commands([BotCommand(command=name, description=t(default, key)) for name, key in COMMANDS],
-                              scope=BotCommandScopeDefault())
+        await bot.set_my_commands(menu(locale), scope=BotCommandScopeDefault(), language_code=locale)
+    await bot.set_my_commands(menu(services.deps.config.default_locale), scope=BotCommandScopeDefault())

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from vkbottle import API, Bot
-from vkbottle.bot import BotLabeler
 from vkbottle.exception_factory import ABCErrorHandler
 from vkbottle.http import ABCHTTPClient
 from vkbottle.polling import BotPolling
@@ -21,7 +20,7 @@ def build_vk_bot(token: str, group_id: int, api_url: str, services: Services, *,
                  http_client: ABCHTTPClient | None = None, error_handler: ABCErrorHandler | None = None,
                  wait: int | None = None) -> Bot:
     api = build_api(token, api_url, http_client)
-    labeler = build_labeler(services, api, BotLabeler(error_handler=error_handler))
+    labeler = build_labeler(services, api, error_handler)
     # skip_old_events=False: after a restart, catch up on what partners sent while we were down.
     polling = BotPolling(api, group_id=group_id, wait=wait, skip_old_events=False, error_handler=error_handler)
     return Bot(api=api, polling=polling, labeler=labeler, error_handler=error_handler, skip_old_events=False)

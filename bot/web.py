@@ -2,27 +2,18 @@
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import text
 
 from bot.container import Container
-from bot.web_clicks import add_click_routes
+from bot.health import health
+from bot.web_clicks import CLICKS, add_click_routes
 from bot.web_postbacks import add_postback_routes
 
 CONTAINER = web.AppKey("container", Container)
 
 
 async def healthz(request: web.Request) -> web.Response:
-    container = request.app[CONTAINER]
-    try:
-        async with container.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-    except Exception as exc:  # the load balancer should see a sick database
-        return web.json_response({"status": "error", "database": repr(exc)}, status=503)
-    return web.json_response({
-        "status": "ok",
-        "telegram": "telegram" in container.notifiers,
-        "vk": "vk" in container.notifiers,
-    })
+    status, body = await health(request.app[CONTAINER], request.app.get(CLICKS))
+    return web.json_response(body, status=status, headers={"Cache-Control": "no-store"})
 
 
 def build_web_app(container: Container, *, tracking: bool = False) -> web.Application:

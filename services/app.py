@@ -1,6 +1,9 @@
-"""All use cases, wired once. Adapters receive this object (aiogram DI / vkbottle closure) and call into it."""
+"""All use cases, wired once. Adapters build their routes from `features` (services/routes.py) and call into it."""
 from __future__ import annotations
 
+from typing import Any
+
+from services import routes
 from services.partners.accounts import AccountsService
 from services.ledger.balance import BalanceService
 from services.kernel.conversation import ConversationService
@@ -22,10 +25,11 @@ from services.support.service import SupportService
 
 
 class Services:
-    def __init__(self, deps: Deps, translator: Translator | None = None) -> None:
+    def __init__(self, deps: Deps, translator: Translator | None = None, user_locks: Any = None) -> None:
         self.deps = deps
         self.translator = translator or default_translator()
-        self.user_locks = KeyedLock()  # adapters serialise each person's updates with it
+        # Adapters serialise each person's updates with it: in memory, or shared through Redis by every worker.
+        self.user_locks = user_locks if user_locks is not None else KeyedLock()
         self.forms = FormRunner(deps)
         self.onboarding = OnboardingService(deps)
         self.settings = SettingsService(deps)
@@ -43,20 +47,20 @@ class Services:
         self.conversation.forms[SUPPORT_REPLY_FORM] = self.support.reply_form_message
         self.conversation.reply_hook = self.support.staff_message
         self.conversation.ticket_hook = self.support.partner_message
-        self.conversation.sections["support"] = self.support.open
         self.faq = FaqService(deps, self.forms)
         self.faq.escalate = self.support.open_with_question
         self.conversation.fallback = self.faq.answer_text
-        self.conversation.sections["faq"] = self.faq.home
         self.balance = BalanceService(deps)
-        self.conversation.sections["balance"] = self.balance.show
-        self.conversation.sections["settings"] = self.settings.show
-        self.conversation.sections["links"] = self.links.home
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)
         self.review = ReviewScreens(deps, self.admin_action)
         self.staff = StaffService(deps, self.forms, self.admin_action)
         for name in self.forms.forms:  # every engine-driven form (registered above) takes typed answers
             self.conversation.forms[name] = self.forms.on_text
+        # The route table both adapters register, in order; the main menu's sections come from it too.
+        self.features = routes.features(self)
+        for feature in self.features:
+            if feature.section is not None:
+                self.conversation.sections[feature.section.name] = feature.section.handler
 
     async def seed_staff(self, triples: list[tuple[str, str, str]]) -> tuple[int, int]:
         """Env roles at start: (added, revoked). Env is authoritative for the roles it seeded, only those."""
@@ -67,7 +71,7 @@ class Services:
 
     async def locale_for(self, messenger: str, user_id: str, language_code: str | None = None) -> str:
         """The language to talk to this person in: their choice, else their messenger's, else the default."""
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             account = await uow.accounts.get(messenger, user_id)
             partner = await uow.partners.get(account.partner_id) if account else None
             if partner is not None:

@@ -1,7 +1,7 @@
 """staff roles know where they came from, an audit trail of grants and revocations, offers get a stable key
 
 Revision ID: 0005
-Revises: 0010 (written against 0004; chained after main's 0010 so the branch has one head — re-chain freely)
+Revises: 0006 (written against 0004; chained after main's 0010 → 0006 so the branch has one head — re-chain freely)
 Create Date: 2026-11-24
 
 staff_roles.source: every existing row was written by the env seed (the bot could not grant roles before), so
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0005'
-down_revision: str | None = '0010'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,18 +1,16 @@
-"""Telegram adapter: one Router per feature (same module names as handlers/vk), catch-alls last."""
+"""Telegram adapter: a fresh Router tree per Dispatcher, built from the route table; catch-alls last."""
 from __future__ import annotations
 
 from aiogram import Router
 
-from handlers.telegram import admin, common, faq, links, onboarding, settings, support
-
-# Order matters: specific routers first, the catch-all `common` router last.
-FEATURE_ROUTERS = (onboarding.router, settings.router, links.router, admin.router, support.router, faq.router)
+from handlers.telegram import common, features, staff_chat
+from services.app import Services
 
 
-def build_router() -> Router:
+def get_router(services: Services) -> Router:
     root = Router(name="root")
-    for router in (*FEATURE_ROUTERS, common.router):
-        # Routers are module singletons; a fresh root per Dispatcher needs them detached first (tests build many).
-        router._parent_router = None  # noqa: SLF001
-        root.include_router(router)
+    for feature in services.features:
+        root.include_router(features.get_router(feature, services))
+    root.include_router(staff_chat.get_router(services))  # groups: after the commands answered there (/tickets)
+    root.include_router(common.get_router(services))
     return root

@@ -1,4 +1,4 @@
-"""Handles one person's updates one at a time (see services/locks.py for why)."""
+"""Handles one person's updates one at a time (see services/kernel/locks.py for why)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable

@@ -26,8 +26,9 @@ async def to_callback(callback: CallbackQuery, services: Services, inc: Incoming
     await deliver(callback.bot, int(inc.chat_id), reply, locale, services.translator, callback=callback)
 
 
-async def run_message(message: Message, services: Services, use_case: UseCase) -> None:
-    inc = from_message(message)
+async def run_message(message: Message, services: Services, use_case: UseCase,
+                      start_payload: str | None = None) -> None:
+    inc = from_message(message, start_payload=start_payload)
     await to_message(message, services, inc, await use_case(inc))
 
 

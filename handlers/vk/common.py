@@ -1,11 +1,11 @@
-"""VK catch-alls, registered last: /help, form and menu buttons, free text, unknown buttons."""
+"""VK catch-alls, registered after every feature: free text (and the persistent menu) and unknown buttons."""
 from __future__ import annotations
 
 from vkbottle import API, GroupEventType
 from vkbottle.bot import BotLabeler, Message
 from vkbottle_types.events.bot_events import MessageEvent
 
-from handlers.vk.respond import command, event_prefix, run_event, run_message
+from handlers.vk.respond import run_event, run_message
 from services.app import Services
 from services.kernel.dto import Incoming, Reply, Toast
 
@@ -15,24 +15,12 @@ async def _outdated(inc: Incoming) -> Reply:
 
 
 def register(labeler: BotLabeler, services: Services, api: API) -> None:
-    @labeler.private_message(func=command("help", "помощь"))
-    async def help_command(message: Message) -> None:
-        await run_message(message, services, services.conversation.help)
-
     @labeler.private_message()
     async def any_message(message: Message) -> None:
         # Persistent menu buttons carry {"a": "menu:<section>"}; anything else is free text.
         is_menu = (message.payload or "").find('"menu:') != -1
         use_case = services.conversation.on_menu_action if is_menu else services.conversation.on_text
         await run_message(message, services, use_case)
-
-    @labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, func=event_prefix("fm:"))
-    async def form_buttons(event: MessageEvent) -> None:
-        await run_event(api, event, services, services.forms.on_action)
-
-    @labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, func=event_prefix("menu:"))
-    async def menu_buttons(event: MessageEvent) -> None:
-        await run_event(api, event, services, services.conversation.on_menu_action)
 
     @labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent)
     async def any_button(event: MessageEvent) -> None:

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -235,6 +235,13 @@ class OutboxRepository(_Repo):
             .limit(limit)
         )
         return list(rows.all())
+
+    async def backlog(self) -> tuple[int, datetime | None]:
+        """Undelivered rows, and when the oldest of them was written (for /healthz)."""
+        count, oldest = (await self.session.execute(
+            select(func.count(), func.min(OutboxMessage.created_at))
+            .where(OutboxMessage.status.in_(("pending", "sending"))))).one()
+        return count, oldest
 
     async def claim(self, message_id: int, now: datetime, lease: timedelta) -> OutboxMessage | None:
         claimed = await self._update(

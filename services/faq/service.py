@@ -108,7 +108,7 @@ class FaqService:
     async def index(self) -> FaqIndex:
         """Built once from the visible entries; any edit drops it so the next search sees the change."""
         if self._index is None:
-            async with self.deps.uow() as uow:
+            async with self.deps.uow(readonly=True) as uow:
                 rows = (await uow.session.execute(
                     select(FaqEntry).join(FaqCategory, FaqCategory.id == FaqEntry.category_id)
                     .where(FaqEntry.hidden.is_(False), FaqCategory.hidden.is_(False)))).scalars().all()
@@ -127,7 +127,7 @@ class FaqService:
         return (partner.locale if partner else self.deps.config.default_locale), (partner.id if partner else None)
 
     async def home(self, inc: Incoming, page: int = 0, *, edit: bool = False) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             locale, _ = await self._locale(uow, inc)
             categories = (await uow.session.scalars(select(FaqCategory).where(FaqCategory.hidden.is_(False))
                                                     .order_by(FaqCategory.position, FaqCategory.id))).all()
@@ -146,7 +146,7 @@ class FaqService:
         return tuple(buttons)
 
     async def category(self, inc: Incoming, category_id: int, page: int = 0) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             locale, _ = await self._locale(uow, inc)
             category = await uow.session.get(FaqCategory, category_id)
             if category is None or category.hidden:
@@ -161,7 +161,7 @@ class FaqService:
                                buttons=tuple(rows), edit=True))
 
     async def entry(self, inc: Incoming, entry_id: int, search_id: int = 0) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             locale, _ = await self._locale(uow, inc)
             entry = await uow.session.get(FaqEntry, entry_id)
             if entry is None or entry.hidden:
@@ -371,7 +371,7 @@ class FaqService:
     async def kpi(self, inc: Incoming) -> Reply:
         """Deflection over 30 days: free-text questions answered without a person."""
         since = self.deps.clock.now() - timedelta(days=30)
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             base = select(func.count()).select_from(FaqSearch).where(FaqSearch.created_at >= since,

@@ -15,17 +15,6 @@ from services.kernel.menu import SECTIONS, MenuMatcher, main_menu_screen
 
 Handler = Callable[[Incoming], Awaitable[Reply]]
 
-# Commands shown in Telegram's command menu and in /help: (command, description locale key).
-COMMANDS: list[tuple[str, str]] = [
-    ("start", "cmd-start"),
-    ("link", "cmd-link"),
-    ("faq", "cmd-faq"),
-    ("support", "cmd-support"),
-    ("help", "cmd-help"),
-    ("language", "cmd-language"),
-    ("cancel", "cmd-cancel"),
-]
-
 
 class ConversationService:
     def __init__(self, deps: Deps, translator: Translator, start: Handler) -> None:
@@ -42,7 +31,7 @@ class ConversationService:
         self._start = start
 
     async def on_text(self, inc: Incoming) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             state = await uow.forms.get(inc.messenger, inc.user_id)
             account = await uow.accounts.get(inc.messenger, inc.user_id)
             partner = await uow.partners.get(account.partner_id) if account else None
@@ -88,7 +77,7 @@ class ConversationService:
     async def open_section(self, inc: Incoming, section: str) -> Reply:
         if section not in SECTIONS:
             return Reply.of(Screen("err-not-understood"))
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             account = await uow.accounts.get(inc.messenger, inc.user_id)
             partner = await uow.partners.get(account.partner_id) if account else None
         if partner is None or partner.status != "approved":

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from services.db.uow import UnitOfWork
+from services.db.uow import UnitOfWorkSource
 from services.kernel.ports import Clock, SystemClock
 from services.kernel.signals import Signals
 
@@ -34,7 +34,7 @@ class ProgramConfig:
     # Tracking
     postback_secret: str = ""
     postback_ip_allowlist: tuple[str, ...] = ()  # IPs or CIDR networks; empty = any
-    ip_hash_secret: str = "change-me"  # key of the IP hash (HMAC): raw IPs are never stored
+    ip_hash_secret: str = ""  # key of the IP hash (HMAC; raw IPs are never stored): IP_HASH_SECRET or generated
     fraud_min_seconds: int = 10  # a conversion sooner than this after its click is flagged
     click_flood_per_hour: int = 30  # clicks from one IP hash per hour above this are flagged
     tiers: tuple[TierRule, ...] = DEFAULT_TIERS
@@ -46,7 +46,7 @@ class ProgramConfig:
 
 @dataclass
 class Deps:
-    uow: Callable[[], UnitOfWork]
+    uow: UnitOfWorkSource  # uow() writes; uow(readonly=True) only reads and never takes the write lock
     clock: Clock = field(default_factory=SystemClock)
     config: ProgramConfig = field(default_factory=ProgramConfig)
     signals: Signals = field(default_factory=Signals)

@@ -1,9 +1,11 @@
 """Validators for typed answers. Each returns the cleaned value or raises Invalid with a locale key."""
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from urllib.parse import SplitResult, urlsplit
 
 
 class Invalid(Exception):
@@ -53,11 +55,23 @@ def email(value: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
+def _split(url: str) -> SplitResult | None:
+    """urlsplit, or None where it raises ("https://[x]": a bracketed host that is no IPv6 address)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 — raises on a port that is not a number in 0..65535
+    except ValueError:
+        return None
+    return parts
+
+
 def _source(item: str) -> str | None:
     if _HANDLE.match(item):
         return item
     candidate = item if "://" in item else f"https://{item}"
-    parts = urlsplit(candidate)
+    parts = _split(candidate)
+    if parts is None:
+        return None
     host = (parts.hostname or "").lower()
     if parts.scheme in ("http", "https") and _HOST.match(host):
         return candidate
@@ -88,14 +102,15 @@ _MULTIPLIERS = {"k": 1_000, "к": 1_000, "тыс": 1_000, "m": 1_000_000, "м": 
 def audience(value: str) -> int:
     """"15000", "15 000", "15k", "1,5 млн" → int."""
     text = value.strip().lower().replace("\u00a0", " ")
-    match = re.fullmatch(r"(\d[\d\s]*(?:[.,]\d+)?)\s*(k|к|тыс|m|м|млн)?\.?", text)
+    # ASCII digits only, and few of them: "1" and 400 zeros would overflow float() or exceed int()'s limit.
+    match = re.fullmatch(r"([0-9][0-9\s]{0,30}(?:[.,][0-9]{1,6})?)\s*(k|к|тыс|m|м|млн)?\.?", text)
     if not match:
         raise Invalid("ob-err-audience")
     number, suffix = match.groups()
     number = number.replace(" ", "")
     if suffix:
-        number_value = float(number.replace(",", "."))
-        result = int(round(number_value * _MULTIPLIERS[suffix]))
+        number_value = Decimal(number.replace(",", "."))
+        result = int((number_value * _MULTIPLIERS[suffix]).to_integral_value(ROUND_HALF_UP))
     else:
         if re.search(r"[.,]", number):
             # "15,000" / "15.000" are thousands separators here; audiences are whole people
@@ -113,18 +128,37 @@ def http_url(value: str) -> str:
     value = value.strip()
     if len(value) > 2048:
         raise Invalid("err-too-long", {"max": 2048, "length": len(value)})
-    parts = urlsplit(value)
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not _HOST.match(host) or any(c.isspace() for c in value):
+    parts = _split(value)
+    host = ((parts and parts.hostname) or "").lower()
+    if parts is None or parts.scheme not in ("http", "https") or not _HOST.match(host) or \
+            any(c.isspace() for c in value):
         raise Invalid("err-url")
     return value
+
+
+def operator_url(value: str) -> str:
+    """Like http_url, but the host may also be an IP address or localhost: URLs the operator sets in the
+    environment (OFFER_URL, PUBLIC_BASE_URL, API base URLs), which may point at a machine without a name."""
+    value = value.strip()
+    parts = _split(value)
+    host = ((parts and parts.hostname) or "").lower()
+    if parts is None or parts.scheme not in ("http", "https") or len(value) > 2048 or \
+            any(c.isspace() for c in value) or not (_HOST.match(host) or host == "localhost" or _is_ip(host)):
+        raise Invalid("err-url")
+    return value
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def decimal_text(value: str, *, minimum: str = "0", maximum: str = "1000000000", places: int = 2,
                  key: str = "err-amount") -> str:
     """A money/percent amount typed by a person ("1 500,50") → canonical string (stored in form JSON)."""
-    from decimal import Decimal, InvalidOperation
-
     text = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
     try:
         number = Decimal(text)
@@ -139,7 +173,8 @@ def decimal_text(value: str, *, minimum: str = "0", maximum: str = "1000000000",
 
 def whole_number(value: str, *, minimum: int, maximum: int) -> int:
     text = value.strip()
-    if not text.isdigit() or not minimum <= int(text) <= maximum:
+    # isdigit() is true for "²", which int() refuses; and int() refuses strings of over 4300 digits.
+    if not re.fullmatch(r"[0-9]{1,18}", text) or not minimum <= int(text) <= maximum:
         raise Invalid("err-number-range", {"min": minimum, "max": maximum})
     return int(text)
 

@@ -20,7 +20,7 @@ class BalanceService:
         self.deps = deps
 
     async def show(self, inc: Incoming) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             account = await uow.accounts.get(inc.messenger, inc.user_id)
             partner = await uow.partners.get(account.partner_id) if account else None
             if partner is None or partner.status != "approved":

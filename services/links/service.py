@@ -155,7 +155,7 @@ class LinksService:
         return link
 
     async def show(self, inc: Incoming, link_id: int) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             link = await self._owned(uow, inc, link_id)
             if link is None:
                 return Reply(toast=Toast("err-stale-button"))
@@ -196,7 +196,7 @@ class LinksService:
         return reply
 
     async def recruit(self, inc: Incoming) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             partner = await self._partner(uow, inc)
             if partner is None:
                 return Reply(toast=Toast("err-approved-only"))

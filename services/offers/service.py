@@ -100,7 +100,7 @@ class OffersService:
         return Reply.of(Screen("admin-menu", buttons=tuple(rows)))
 
     async def list_offers(self, inc: Incoming, *, edit: bool = True) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             offers = (await uow.session.scalars(select(Offer).order_by(Offer.id))).all()
@@ -117,7 +117,7 @@ class OffersService:
         return offer if offer is not None else Reply(toast=Toast("err-stale-button"))
 
     async def show(self, inc: Incoming, offer_id: int, *, edit: bool = True, toast: Toast | None = None) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             offer = await self._managed(uow, inc, offer_id)
         if isinstance(offer, Reply):
             return offer
@@ -194,7 +194,7 @@ async def ensure_default_offer(deps: Deps, url: str, name: str) -> int | None:
     after: editing its URL or name in the bot never makes a restart create another one."""
     if not url:
         return None
-    url = validation.http_url(url)
+    url = validation.operator_url(url)  # set by the operator: an IP or localhost is fine here
     for _ in range(2):  # a second process starting at the same time wins the unique key: read what it wrote
         try:
             return await _default_offer(deps, url, name)

@@ -35,7 +35,7 @@ class SettingsService:
         self.on_action.add(r"set:mute:([a-z_0-9]+):([01])", self.set_mute, int_groups=False)
 
     async def show(self, inc: Incoming, *, edit: bool = False) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             account = await uow.accounts.get(inc.messenger, inc.user_id)
             partner = await uow.partners.get(account.partner_id) if account else None
             if partner is None:
@@ -47,7 +47,7 @@ class SettingsService:
                                             (Button("settings-btn-link-account", "set:linkacc"),)), edit=edit))
 
     async def language_menu(self, inc: Incoming) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             account = await uow.accounts.get(inc.messenger, inc.user_id)
             partner = await uow.partners.get(account.partner_id) if account else None
             if partner is None:
@@ -92,7 +92,7 @@ class SettingsService:
         return reply
 
     async def mute_menu(self, inc: Incoming, *, toast: Toast | None = None) -> Reply:
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
             partner = await self._partner(uow, inc)
             if partner is None:
                 return Reply(toast=Toast("err-stale-button"))

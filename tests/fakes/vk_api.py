@@ -191,6 +191,10 @@ class FakeVK:
         """The next `times` calls of `method` answer with a VK error (extra keys go into the error object)."""
         self._failures[method].extend(VKError(code, msg, **extra) for _ in range(times))
 
+    def recover(self, method: str) -> None:
+        """Drops the failures still queued for `method` (fail_next with a large `times` = down until now)."""
+        self._failures[method].clear()
+
     def set_response(self, method: str, response: Any) -> None:
         """Override a method's `response` value; a callable gets the call's params."""
         self.responses[method] = response

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def _wait_healthy(url: str, proc: asyncio.subprocess.Process, timeout: float = 120) -> dict:
-    # Generous: on a loaded 2-core machine imports and migrations alone took over 30 s to the first answer.
+    # Generous: importing aiogram alone has taken 30 s on a loaded 2-core machine.
     async with aiohttp.ClientSession() as session:
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
@@ -60,7 +60,8 @@ async def test_python_m_bot_serves_telegram_and_stops_cleanly(tmp_path: Path):
             **env, "PYTHONPATH": str(ROOT)}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         try:
             health = await _wait_healthy(f"http://127.0.0.1:{port}/healthz", proc)
-            assert health == {"status": "ok", "telegram": True, "vk": False}
+            assert health["database"] == "up" and health["vk"] == "off" and health["click_writer"] == "up"
+            assert health["telegram"] in ("starting", "up")  # getMe may still be on its way
             await api.wait_for("setMyCommands", count=3)
 
             await api.push_message(111, "/start")

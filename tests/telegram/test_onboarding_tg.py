@@ -186,3 +186,21 @@ async def test_accounts_unique(services, tg):
     async with services.deps.uow() as uow:
         count = await uow.session.scalar(select(func.count()).select_from(MessengerAccount))
     assert count == 1
+
+
+async def test_overflowing_answers_get_the_localized_error_not_a_dropped_update(services, tg):
+    """"[x]" made urlsplit raise, and "1" + 400 zeros + "k" overflowed float(): the update was dropped."""
+    await tg.send(USER, "/start", language_code="en")
+    await tg.press(USER, "ob:lang:en")
+    await tg.send(USER, "Ivan Petrov")
+    await tg.send(USER, "ivan@example.com")
+    await tg.send(USER, "[x] https://[::1 t.me/ok")
+    assert "couldn't recognise these as links or channels: [x], https://[::1" in tg.texts(USER)[-1]
+    await tg.send(USER, "t.me/mychannel")
+    for overflow in ("1" + "0" * 400 + "k", "1" + "0" * 5000, "1e400k", "²"):
+        await tg.send(USER, overflow)
+        assert "audience size as a whole number" in tg.texts(USER)[-1], overflow
+    await tg.send(USER, "1,5 млн")
+    assert "5/5" in tg.texts(USER)[-1]
+    [state] = await rows(services, FormState)
+    assert state.data["audience"] == 1_500_000

@@ -1,0 +1,63 @@
+"""THE route table: every feature's commands (with their aliases in both languages), button prefixes and menu
+section, bound to the use cases of one Services. Both messenger adapters register exactly this, in this order."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from services.kernel.features import Buttons, Command, Feature, Section, check
+
+if TYPE_CHECKING:
+    from services.app import Services
+
+
+def features(s: Services) -> tuple[Feature, ...]:
+    return check((
+        Feature(
+            "onboarding",
+            commands=(
+                Command(("start", "начать"), s.onboarding.start, "cmd-start", rank=1, payload=True),
+                Command(("cancel", "отмена"), s.onboarding.cancel, "cmd-cancel", rank=7),
+            ),
+            # ob: the applicant's form; app:/rej: managers deciding on an application
+            buttons=(Buttons(("ob:", "app:", "rej:"), s.onboarding.on_action),),
+        ),
+        Feature(
+            "settings",
+            commands=(Command(("language", "язык"), s.settings.language_menu, "cmd-language", rank=6),),
+            buttons=(Buttons(("set:",), s.settings.on_action),),
+            section=Section("settings", s.settings.show),
+        ),
+        Feature(
+            "links",
+            commands=(Command(("link", "links", "ссылки"), s.links.home, "cmd-link", rank=2),),
+            buttons=(Buttons(("lnk:",), s.links.on_action),),
+            section=Section("links", s.links.home),
+        ),
+        Feature(
+            "admin",
+            commands=(Command(("admin",), s.offers.admin_menu),),
+            buttons=(Buttons(("adm:",), s.admin_action),),
+        ),
+        Feature(
+            "support",
+            commands=(
+                Command(("support", "поддержка"), s.support.open, "cmd-support", rank=4),
+                Command(("tickets",), s.support.list_open, groups=True),  # also in the staff group
+            ),
+            buttons=(Buttons(("sup:",), s.support.on_action),),
+            section=Section("support", s.support.open),
+        ),
+        Feature(
+            "faq",
+            commands=(Command(("faq", "вопросы"), s.faq.home, "cmd-faq", rank=3),),
+            buttons=(Buttons(("fq:", "fqa:"), s.faq.on_action),),
+            section=Section("faq", s.faq.home),
+        ),
+        Feature("balance", section=Section("balance", s.balance.show)),
+        # Shared by every feature; the adapters' catch-alls (free text, unknown buttons) follow it.
+        Feature(
+            "conversation",
+            commands=(Command(("help", "помощь"), s.conversation.help, "cmd-help", rank=5),),
+            buttons=(Buttons(("fm:",), s.forms.on_action), Buttons(("menu:",), s.conversation.on_menu_action)),
+        ),
+    ))
