@@ -36,6 +36,7 @@ def program_config(settings: Settings) -> ProgramConfig:
         click_flood_per_hour=settings.click_flood_per_hour,
         support_chat_id=str(settings.support_chat_id) if settings.support_chat_id else "",
         support_sla_minutes=settings.support_sla_minutes,
+        support_messages_per_minute=settings.support_messages_per_minute,
         tiers=(
             TierRule("certified", Decimal("0"), Decimal("30")),
             TierRule("gold", settings.tier_gold_threshold, Decimal("35")),

@@ -41,6 +41,7 @@ class ProgramConfig:
     # Support
     support_chat_id: str = ""  # Telegram staff group; empty → tickets go to support staff privately
     support_sla_minutes: int = 60
+    support_messages_per_minute: int = 12  # a partner's messages into tickets; an album of 10 photos still fits
 
 
 @dataclass
