@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     # Support
     support_chat_id: int = 0
     support_sla_minutes: int = Field(60, ge=1)
+    support_messages_per_minute: int = Field(12, ge=0)
 
     # Production: several processes, webhooks
     redis_url: str = ""  # empty: one process keeps locks, limits and signals in memory

@@ -24,6 +24,7 @@ from services.partners.onboarding import REJECT_FORM, OnboardingService
 from services.tracking.review_screens import ReviewScreens
 from services.partners.settings import SettingsService
 from services.stats.screens import StatsService
+from services.staff.service import StaffService
 from services.support.service import FORM as SUPPORT_FORM
 from services.support.service import REPLY_FORM as SUPPORT_REPLY_FORM
 from services.support.service import SupportService
@@ -65,6 +66,7 @@ class Services:
         self.onboarding.on_approved.append(issue_on_approval)  # a personal promo code per active offer
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)
         self.review = ReviewScreens(deps, self.admin_action)
+        self.staff = StaffService(deps, self.forms, self.admin_action)
         for name in self.forms.forms:  # every engine-driven form (registered above) takes typed answers
             self.conversation.forms[name] = self.forms.on_text
         # The route table both adapters register, in order; the main menu's sections come from it too.
@@ -73,11 +75,12 @@ class Services:
             if feature.section is not None:
                 self.conversation.sections[feature.section.name] = feature.section.handler
 
-    async def seed_staff(self, triples: list[tuple[str, str, str]]) -> int:
+    async def seed_staff(self, triples: list[tuple[str, str, str]]) -> tuple[int, int]:
+        """Env roles at start: (added, revoked). Env is authoritative for the roles it seeded, only those."""
         async with self.deps.uow() as uow:
-            added = await uow.staff.seed(triples, self.deps.clock.now())
+            changes = await uow.staff.seed(triples, self.deps.clock.now())
             await uow.commit()
-        return added
+        return changes
 
     async def remember_upload(self, messenger: str, key: str, ref: str) -> None:
         """Adapters report the id a messenger gave a generated file they uploaded (Attachment.key)."""

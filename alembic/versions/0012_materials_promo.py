@@ -2,7 +2,7 @@
 pages on tracking links
 
 Revision ID: 0012
-Revises: 0006
+Revises: 0005
 Create Date: 2026-12-03
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 from services.db.base import BigId, UTCDateTime
 
 revision: str = '0012'
-down_revision: str | None = '0006'
+down_revision: str | None = '0005'  # chained after main's head at merge (was 0006)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

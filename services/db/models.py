@@ -83,7 +83,25 @@ class StaffRole(Base):
     messenger: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(16))  # staff.roles.Role
+    # env: seeded from ADMIN_IDS… and revoked at start when the id leaves them; bot: granted by an admin in the
+    # bot, which env never touches.
+    source: Mapped[str] = mapped_column(String(8), default="env", server_default="env")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StaffAudit(Base):
+    """Every grant and revocation of a staff role: who, when, what, to whom, and where it came from."""
+
+    __tablename__ = "staff_audit"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(96))  # "telegram:123" of the admin, or "env" at start
+    action: Mapped[str] = mapped_column(String(8))  # granted | revoked
+    role: Mapped[str] = mapped_column(String(16))
+    messenger: Mapped[str] = mapped_column(String(16))  # the target's account
+    external_id: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(8))  # env | bot
 
 
 class FormState(Base):

@@ -31,6 +31,9 @@ class Offer(Base):
     l2_percent: Mapped[Decimal] = mapped_column(Percent, default=Decimal("5"))
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)  # active | paused
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A stable identity for offers the bot manages itself ("default": the OFFER_URL offer), so editing their
+    # URL or name in the bot never makes the next start create another one.
+    key: Mapped[str | None] = mapped_column(String(32), index=True, unique=True)
 
 
 class TrackingLink(Base):

@@ -12,6 +12,12 @@ from services.support.actions import NewTicket
 PAGE = 8  # buttons per page: fits VK's 10-button inline keyboards with the navigation row
 ADMIN_CATEGORIES = 9
 ADMIN_ENTRIES = 8
+# The editor card's share of a 4096-character message: 2 × 300 + 2 × 1400 + 300 + the frame < 4096.
+CARD_QUESTION, CARD_ANSWER = 300, 1400
+
+
+def _preview(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def _pager(page: int, total: int, category: int | None = None) -> tuple[Button, ...]:
@@ -105,10 +111,13 @@ def admin_entry(entry: FaqEntry, *, edit: bool) -> Screen:
                  Button("faq-btn-down", act.AdminMove(entry.id, "down").pack()),
                  Button("faq-btn-show" if entry.hidden else "faq-btn-hide", act.AdminToggle(entry.id).pack())))
     rows.append((Button("btn-back", act.AdminCategory(entry.category_id).pack()),))
-    return Screen("faq-admin-entry", {
-        "question_ru": entry.question_ru, "answer_ru": entry.answer_ru, "question_en": entry.question_en,
-        "answer_en": entry.answer_en, "keywords": ", ".join(entry.keywords_ru + entry.keywords_en) or "—",
-        "hidden": str(entry.hidden)}, buttons=tuple(rows), edit=edit)
+    # Both languages in one card overflow a message (4096) long before the stored text does: the card shows
+    # previews, the entry itself is never cut.
+    args = {f"{part}_{lang}": _preview(getattr(entry, f"{part}_{lang}"), limit)
+            for part, limit in (("question", CARD_QUESTION), ("answer", CARD_ANSWER)) for lang in ("ru", "en")}
+    keywords = _preview(", ".join(entry.keywords_ru + entry.keywords_en), CARD_QUESTION) or "—"
+    return Screen("faq-admin-entry", {**args, "keywords": keywords, "hidden": str(entry.hidden)},
+                  buttons=tuple(rows), edit=edit)
 
 
 def kpi(numbers: FaqKpi) -> Screen:

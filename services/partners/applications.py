@@ -18,7 +18,7 @@ from services.partners.screens import (
     reject_reason_screen,
 )
 from services.partners.status import ApplicationStatus, PartnerStatus
-from services.staff.roles import MANAGER_ROLES, has_role
+from services.staff.roles import MANAGER_ROLES, has_role, own_partner_id
 
 REJECT_FORM = "reject_reason"  # a manager pressed Reject: their next message is the reason
 # Run in the approval's transaction (issue 14: a personal promo code per active offer).
@@ -74,6 +74,8 @@ class ApplicationDecisions:
             application = await uow.applications.get(application_id)
             if application is None:
                 return Reply(toast=Toast("err-stale-button"))
+            if application.partner_id == await own_partner_id(uow, inc):  # staff who applied as a partner
+                return Reply(toast=Toast("err-own-application", alert=True))
             if application.decision != ApplicationStatus.PENDING:
                 return await self._already_decided(uow, application)
             await uow.forms.save(inc.messenger, inc.user_id, REJECT_FORM, "reason", {"application": application_id},
@@ -121,6 +123,8 @@ class ApplicationDecisions:
             application = await uow.applications.get(application_id)
             if application is None:
                 return Reply(toast=Toast("err-stale-button"))
+            if application.partner_id == await own_partner_id(uow, inc):  # staff who applied as a partner
+                return Reply(toast=Toast("err-own-application", alert=True))
             now = self.deps.clock.now()
             decided_by_name = inc.first_name or (f"@{inc.username}" if inc.username else inc.user_id)
             won = await uow.applications.decide(

@@ -12,7 +12,8 @@ from services.kernel.actions import ActionTable
 from services.kernel.deps import Deps
 from services.kernel.dto import Incoming, Reply, Screen, Toast
 from services.partners.current import current_partner, find_partner
-from services.staff.roles import has_role
+from services.staff.roles import has_role, own_partner_id
+from services.support import limits
 from services.support import actions as act
 from services.support import screens
 from services.support import tickets as uc
@@ -88,6 +89,8 @@ class SupportService:
             partner = await find_partner(uow, inc)
             if state is None or state.form != FORM or partner is None:
                 return Reply()
+            if slow := await limits.slow_down(uow, self.deps, partner.id):
+                return slow
             await uow.forms.clear(inc.messenger, inc.user_id)
             ticket = await self.tickets.open(uow, partner, inc.messenger, inc.chat_id, self._message(inc),
                                              source=state.data.get("source") or "support",
@@ -106,6 +109,8 @@ class SupportService:
             refused = self._unusable(inc)
             if refused is not None:
                 return refused
+            if slow := await limits.slow_down(uow, self.deps, partner.id):
+                return slow
             await self.tickets.add_partner_message(uow, ticket, partner, inc.messenger, self._message(inc))
             await uow.commit()
         self.deps.wake_outbox()
@@ -133,6 +138,8 @@ class SupportService:
             ticket = await uow.session.get(Ticket, ticket_id)
             if ticket is None or ticket.status == TicketStatus.CLOSED:
                 return Reply(toast=Toast("sup-already-closed"))
+            if ticket.partner_id == await own_partner_id(uow, inc):
+                return Reply(toast=Toast("sup-err-own-ticket", {"id": ticket_id}, alert=True))
             await uow.forms.save(inc.messenger, inc.user_id, REPLY_FORM, "text",
                                  {"ticket": ticket_id, "chat": inc.chat_id}, self.deps.clock.now())
             await uow.commit()
@@ -162,10 +169,14 @@ class SupportService:
             ticket = await uow.session.get(Ticket, int(subject.split(":", 1)[1]))
             if ticket is None:
                 return None
+            if ticket.partner_id == await own_partner_id(uow, inc):
+                return Reply.of(Screen("sup-err-own-ticket", {"id": ticket.id}))
             if ticket.status == TicketStatus.CLOSED:
                 return Reply.of(screens.staff_closed(ticket.id))
             if not inc.text and not inc.attachments:
                 return Reply.of(screens.empty())
+            if too_long := limits.answer_too_long(ticket.messenger, inc.text):
+                return too_long
             await self.tickets.answer(uow, ticket, self._name(inc), self._message(inc))
             await uow.commit()
         self.deps.wake_outbox()
@@ -175,6 +186,9 @@ class SupportService:
         async with self.deps.uow() as uow:
             if not await has_role(uow, inc, STAFF_ROLES):
                 return Reply(toast=NOT_ALLOWED)
+            mine = await uow.session.get(Ticket, ticket_id)
+            if mine is not None and mine.partner_id == await own_partner_id(uow, inc):
+                return Reply(toast=Toast("sup-err-own-ticket", {"id": ticket_id}, alert=True))
             ticket, won = await self.tickets.take(uow, ticket_id, self._who(inc), self._name(inc))
             if ticket is None:
                 return Reply(toast=Toast(STALE))

@@ -115,3 +115,23 @@ async def test_manager_adds_an_entry_and_moves_it(services, tg):
     await tg.press(MANAGER, f"fqa:mv:{ordered[0].id}:up")  # the first one stays first
     assert [e.id for e in sorted(await rows(services, FaqEntry, FaqEntry.category_id == category),
                                  key=lambda e: e.position)] == [e.id for e in ordered]
+
+
+async def test_long_entries_open_in_the_editor_and_reach_partners_whole(services, tg):
+    [entry] = await rows(services, FaqEntry, FaqEntry.key == "payout-when")
+    longest = "Выплаты. " * 333  # 2997 characters: the longest answer the editor's form accepts
+    await tg.press(MANAGER, f"fqa:ed:{entry.id}:answer_ru")
+    await tg.send(MANAGER, longest)
+    await tg.press(PARTNER, f"fq:q:{entry.id}")
+    assert longest.strip() in tg.last(PARTNER).text  # not "{???}": Fluent's 2500-character cap is lifted
+
+    async with services.deps.uow() as uow:  # older or imported entries may be longer still
+        stored = await uow.session.get(FaqEntry, entry.id)
+        stored.answer_ru, stored.answer_en = "р" * 4000, "e" * 4000
+        await uow.commit()
+    await tg.press(MANAGER, f"fqa:e:{entry.id}")  # the fake session enforces Telegram's 4096 per message
+    card = tg.last(MANAGER).text
+    assert "р" * 1300 in card and "р" * 1400 not in card and "…" in card
+    assert [b for b in tg.buttons(MANAGER) if b.startswith("fqa:ed:")]  # the editor's buttons are there
+    [stored] = await rows(services, FaqEntry, FaqEntry.id == entry.id)
+    assert (stored.answer_ru, stored.answer_en) == ("р" * 4000, "e" * 4000)  # the card cut a preview only
