@@ -15,8 +15,7 @@ from services.kernel.dto import Attachment, Incoming, Reply, Screen, Toast
 from services.kernel.forms import Field, Form, FormRunner
 from services.materials import files, images, manage, queries, screens
 from services.materials.partner import image_ext
-from services.messaging import notify
-from services.staff.roles import has_role
+from services.staff.roles import MANAGER_ROLES, has_role
 
 BANNER_FORM = "mat_banner"  # one step: a photo (or an image file), its caption the title
 TEXT_FORM, LANDING_FORM = "mat_text", "mat_landing"
@@ -48,7 +47,7 @@ class MaterialsAdmin:
         self.on_action.add(rf"mta:arc:{ID}", self.archive)
 
     async def _allowed(self, uow: UnitOfWork, inc: Incoming) -> bool:
-        return await has_role(uow, inc, notify.MANAGER_ROLES)
+        return await has_role(uow, inc, MANAGER_ROLES)
 
     async def offers(self, inc: Incoming, page: int) -> Reply:
         async with self.deps.uow(readonly=True) as uow:

@@ -13,9 +13,8 @@ from services.kernel.actions import ID, ActionTable
 from services.kernel.deps import Deps
 from services.kernel.dto import Incoming, Reply, Screen, Toast
 from services.kernel.forms import Field, Form, FormRunner
-from services.messaging import notify
 from services.promo import codes, screens, use_cases
-from services.staff.roles import has_role
+from services.staff.roles import MANAGER_ROLES, has_role
 
 SET_FORM = "promo_set"
 REUSE_STATE = "promo_reuse"  # a confirmation pending: {partner, offer, code}
@@ -67,7 +66,7 @@ class PromoService:
 
     async def list_codes(self, inc: Incoming, offer_id: int, page: int) -> Reply:
         async with self.deps.uow(readonly=True) as uow:
-            if not await has_role(uow, inc, notify.MANAGER_ROLES):
+            if not await has_role(uow, inc, MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             offer = await uow.session.get(Offer, offer_id)
             if offer is None:
@@ -77,7 +76,7 @@ class PromoService:
 
     async def card(self, inc: Incoming, code_id: int) -> Reply:
         async with self.deps.uow(readonly=True) as uow:
-            if not await has_role(uow, inc, notify.MANAGER_ROLES):
+            if not await has_role(uow, inc, MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             row = await uow.session.get(PromoCode, code_id)
             if row is None:
@@ -89,7 +88,7 @@ class PromoService:
 
     async def revoke(self, inc: Incoming, code_id: int) -> Reply:
         async with self.deps.uow() as uow:
-            if not await has_role(uow, inc, notify.MANAGER_ROLES):
+            if not await has_role(uow, inc, MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             result = await use_cases.revoke(uow, self.deps, code_id, who(inc))
             await uow.commit()
@@ -103,7 +102,7 @@ class PromoService:
 
     async def start_set(self, inc: Incoming, offer_id: int) -> Reply:
         async with self.deps.uow() as uow:
-            if not await has_role(uow, inc, notify.MANAGER_ROLES):
+            if not await has_role(uow, inc, MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             if await uow.session.get(Offer, offer_id) is None:
                 return Reply(toast=Toast("err-stale-button"))
@@ -112,7 +111,7 @@ class PromoService:
         return reply
 
     async def _set_from_form(self, uow: UnitOfWork, inc: Incoming, data: dict[str, Any]) -> Reply:
-        if not await has_role(uow, inc, notify.MANAGER_ROLES):  # roles can be revoked while a form is open
+        if not await has_role(uow, inc, MANAGER_ROLES):  # roles can be revoked while a form is open
             return Reply.of(Screen("err-not-allowed"))
         partner = await self._resolve(uow, str(data["partner"]))
         offer_id = int(data["offer"])
@@ -128,7 +127,7 @@ class PromoService:
     async def reuse(self, inc: Incoming) -> Reply:
         """The explicit say that a code revoked from someone else goes to the partner named in the form."""
         async with self.deps.uow() as uow:
-            if not await has_role(uow, inc, notify.MANAGER_ROLES):
+            if not await has_role(uow, inc, MANAGER_ROLES):
                 return Reply(toast=Toast("err-not-allowed", alert=True))
             state = await uow.forms.get(inc.messenger, inc.user_id, lock=True)
             if state is None or state.form != REUSE_STATE:
