@@ -38,6 +38,11 @@ class ProgramConfig:
     fraud_min_seconds: int = 10  # a conversion sooner than this after its click is flagged
     click_flood_per_hour: int = 30  # clicks from one IP hash per hour above this are flagged
     tiers: tuple[TierRule, ...] = DEFAULT_TIERS
+    # Payouts
+    payout_details_key: str = ""  # PAYOUT_DETAILS_KEY; empty: a key generated once and kept in app_secrets
+    min_payout: tuple[tuple[str, Decimal], ...] = (("RUB", Decimal("1000")), ("USD", Decimal("20")),
+                                                  ("EUR", Decimal("20")))  # currencies not listed: any amount
+    payout_schedule: str = ""  # PAYOUT_SCHEDULE (services.payouts.schedule); empty: partners ask themselves
     # Support
     support_chat_id: str = ""  # Telegram staff group; empty → tickets go to support staff privately
     support_sla_minutes: int = 60
