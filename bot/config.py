@@ -26,7 +26,8 @@ DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 WEAK_SECRETS = frozenset({"change-me", "changeme", "secret", "paste-64-random-hex-characters-here"})
 SECRET_MIN_LENGTH = 32
 # Values never echoed in an error line.
-SECRET_FIELDS = frozenset({"telegram_bot_token", "vk_token", "postback_secret", "ip_hash_secret", "database_url"})
+SECRET_FIELDS = frozenset({"telegram_bot_token", "vk_token", "postback_secret", "ip_hash_secret", "database_url",
+                           "payout_details_key"})
 
 
 class Settings(BaseSettings):
@@ -66,6 +67,12 @@ class Settings(BaseSettings):
     click_flood_per_hour: int = Field(30, ge=1)
     tier_gold_threshold: Decimal = Field(Decimal("100000"), ge=0, allow_inf_nan=False)
     tier_platinum_threshold: Decimal = Field(Decimal("500000"), ge=0, allow_inf_nan=False)
+
+    # Payouts
+    payout_details_key: str | None = None  # unset: generated at first start and kept in the database
+    min_payout: Annotated[dict[str, Decimal], NoDecode] = Field(
+        default_factory=lambda: {"RUB": Decimal("1000"), "USD": Decimal("20"), "EUR": Decimal("20")})
+    payout_schedule: str = ""
 
     # Support
     support_chat_id: int = 0
@@ -150,6 +157,43 @@ class Settings(BaseSettings):
             raise ValueError(f"is too weak: at least {SECRET_MIN_LENGTH} random characters "
                              "(python -c 'import secrets; print(secrets.token_hex(32))'), or remove the line")
         return value
+
+    @field_validator("payout_details_key")
+    @classmethod
+    def _strong_payout_key(cls, value: str | None) -> str | None:
+        if value is not None and (len(value) < SECRET_MIN_LENGTH or len(set(value)) < 10
+                                  or value.strip().lower() in WEAK_SECRETS):
+            raise ValueError(f"is too weak: at least {SECRET_MIN_LENGTH} random characters "
+                             "(python -c 'import secrets; print(secrets.token_hex(32))'), or remove the line")
+        return value
+
+    @field_validator("min_payout", mode="before")
+    @classmethod
+    def _min_payout(cls, value: object) -> object:
+        # "RUB:1000, USD:20" in env; a dict when built in code.
+        if not isinstance(value, str):
+            return value
+        minimums: dict[str, Decimal] = {}
+        for part in (p.strip() for p in value.split(",") if p.strip()):
+            currency, _, amount = part.partition(":")
+            try:
+                number = Decimal(amount.strip())
+            except ArithmeticError:
+                number = Decimal("NaN")
+            currency = currency.strip().upper()
+            if not (len(currency) == 3 and currency.isascii() and currency.isalpha()) or not number.is_finite() \
+                    or number <= 0 or number.as_tuple().exponent < -2:  # type: ignore[operator]
+                raise ValueError(f"{part!r} is not CURRENCY:AMOUNT (like RUB:1000, a positive amount in cents)")
+            minimums[currency] = number
+        return minimums
+
+    @field_validator("payout_schedule")
+    @classmethod
+    def _payout_schedule(cls, value: str) -> str:
+        from services.payouts.schedule import parse_schedule
+
+        parse_schedule(value)  # ValueError says what is wrong
+        return value.strip().lower()
 
     @field_validator("default_locale")
     @classmethod

@@ -10,6 +10,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.container import Container
 from services.partners import tiers
 from services.ledger.entries import release_due
+from services.payouts.schedule import parse_schedule, run_scheduled
 
 log = logging.getLogger(__name__)
 
@@ -27,4 +28,9 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
                       replace_existing=True)
     scheduler.add_job(tiers.recalculate, "cron", hour=3, minute=0, args=[container.deps], id="tiers",
                       replace_existing=True)
+    # Scheduled payouts (PAYOUT_SCHEDULE): idempotent per period, so a late or repeated run adds nothing.
+    trigger = parse_schedule(container.deps.config.payout_schedule)
+    if trigger is not None:
+        scheduler.add_job(run_scheduled, trigger, args=[container.deps], id="payouts_scheduled",
+                          replace_existing=True, misfire_grace_time=6 * 3600)
     return scheduler

@@ -54,6 +54,11 @@ def features(s: Services) -> tuple[Feature, ...]:
             section=Section("faq", s.faq.home),
         ),
         Feature("balance", section=Section("balance", s.balance.show)),
+        Feature(
+            "payouts",
+            # pay: the partner's request and history (from Balance); pam: managers' queue (from /admin)
+            buttons=(Buttons(("pay:",), s.payouts.on_action), Buttons(("pam:",), s.payout_staff.on_action)),
+        ),
         # Shared by every feature; the adapters' catch-alls (free text, unknown buttons) follow it.
         Feature(
             "conversation",

@@ -180,6 +180,10 @@ acc-link-same-messenger = Your partner profile already has an account in this me
 balance =
     💰 Balance (available · on hold):
     { $balances }
+    { $reserved ->
+        [none] {""}
+       *[other] Being paid out: { $reserved }
+    }
 
     Latest movements:
     { $movements }

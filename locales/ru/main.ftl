@@ -180,6 +180,10 @@ acc-link-same-messenger = К вашему профилю уже привязан
 balance =
     💰 Баланс (доступно · в холде):
     { $balances }
+    { $reserved ->
+        [none] {""}
+       *[other] В выплате: { $reserved }
+    }
 
     Последние движения:
     { $movements }

@@ -91,6 +91,7 @@ class OffersService:
         return Reply.of(Screen("admin-menu", buttons=(
             (Button("admin-btn-offers", "adm:offers"),),
             (Button("admin-btn-review", "adm:review"),),
+            (Button("admin-btn-payouts", "pam:list"),),
             (Button("admin-btn-faq", "fqa:home"),),
         )))
 

@@ -44,6 +44,7 @@ class SettingsService:
                                    buttons=((Button("settings-btn-language", "set:lang"),),
                                             (Button("settings-btn-timezone", "set:tz"),),
                                             (Button("settings-btn-notifications", "set:mute"),),
+                                            (Button("pay-btn-details", "set:pay"),),
                                             (Button("settings-btn-link-account", "set:linkacc"),)), edit=edit))
 
     async def language_menu(self, inc: Incoming) -> Reply:
