@@ -178,12 +178,11 @@ acc-link-same-messenger = Your partner profile already has an account in this me
 
 ## Balance and tiers
 balance =
-    💰 Balance (available · on hold):
-    { $balances }
-    { $reserved ->
+    💰 Balance (available · on hold{ $reserved ->
         [none] {""}
-       *[other] Being paid out: { $reserved }
-    }
+       *[other] {" "}· ⏳ being paid out
+    }):
+    { $balances }
 
     Latest movements:
     { $movements }

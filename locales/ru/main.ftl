@@ -178,12 +178,11 @@ acc-link-same-messenger = К вашему профилю уже привязан
 
 ## Баланс и уровни
 balance =
-    💰 Баланс (доступно · в холде):
-    { $balances }
-    { $reserved ->
+    💰 Баланс (доступно · в холде{ $reserved ->
         [none] {""}
-       *[other] В выплате: { $reserved }
-    }
+       *[other] {" "}· ⏳ в выплате
+    }):
+    { $balances }
 
     Последние движения:
     { $movements }

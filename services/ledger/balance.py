@@ -30,12 +30,13 @@ class BalanceService:
                 select(LedgerEntry).where(LedgerEntry.partner_id == partner.id, LedgerEntry.kind != "release",
                       LedgerEntry.bucket.in_(("hold", "available")))  # a payout's own moves show once
                 .order_by(LedgerEntry.id.desc()).limit(RECENT))).all()
+        # Money asked for and not yet paid ("reserved" by services.payouts) is shown beside, so totals add up.
+        reserved = any(b.get("reserved") for b in sums.values())
         lines = [f"{format_money(b.get('available', Decimal(0)), cur)} · {format_money(b.get('hold', Decimal(0)), cur)}"
+                 + (f" · ⏳ {format_money(b.get('reserved', Decimal(0)), cur)}" if reserved else "")
                  for cur, b in sorted(sums.items())]
         movements = [f"{e.created_at:%d.%m} {'+' if e.amount >= 0 else ''}{format_money(e.amount, e.currency)}"
                      f" ({e.kind}{', #' + str(e.conversion_id) if e.conversion_id else ''})" for e in recent]
-        # Money asked for and not yet paid ("reserved" by services.payouts), so the totals still add up.
-        reserved = [format_money(b["reserved"], cur) for cur, b in sorted(sums.items()) if b.get("reserved")]
         revenue = (await revenue_by_partner(self.deps, [partner.id])).get(partner.id, Decimal("0"))
         upcoming = next_tier(partner.tier, self.deps.config.tiers)
         return Reply.of(Screen("balance", {
@@ -46,5 +47,5 @@ class BalanceService:
             "next": upcoming.name if upcoming else "none",
             "missing": format_money(max(upcoming.threshold - revenue, Decimal(0)), "RUB").removesuffix(" RUB")
             if upcoming else "",
-            "reserved": ", ".join(reserved) or "none",
+            "reserved": "yes" if reserved else "none",
         }, buttons=((Button("pay-btn-request", "pay:req"), Button("pay-btn-history", "pay:hist")),)))

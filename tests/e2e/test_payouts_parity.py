@@ -114,7 +114,7 @@ async def test_payouts_agree_on_telegram_and_vk_and_show_details_masked(services
         assert t("en", key, args) in person, key
     assert any("✅ Payout #1 (1 200.00 RUB) is approved" in text for text in person)
     assert any("Reference: TX-2026-0001" in text for text in person)
-    assert "Being paid out" not in person[-2] and "300.00 RUB" in person[-2]  # balance after the payout
+    assert "being paid out" not in person[-2] and "300.00 RUB" in person[-2]  # balance after the payout
     assert "💸 #1" in person[-1] and "TX-2026-0001" in person[-1]
     manager = [v[1] for v in telegram["manager"]]
     assert any("Выплата #1: 1 200.00 RUB" in text and "•••• 1111" in text for text in manager)

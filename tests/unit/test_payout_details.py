@@ -116,3 +116,16 @@ def test_payout_settings():
             Settings(_env_file=None, min_payout=bad)
     with pytest.raises(Exception, match="payout_details_key"):
         Settings(_env_file=None, payout_details_key="change-me")
+
+
+def test_payout_actions_fit_telegram_limit_and_built_keys_exist():
+    from services.kernel.i18n import Translator
+
+    big = 10**18
+    actions = [f"pam:{verb}:{big}" for verb in ("card", "ok", "paid", "no", "list")] + \
+        [f"set:pay:{m}" for m in details.METHODS] + ["pay:req:RUB", "pay:hist"]
+    assert [a for a in actions if len(a.encode()) > 64] == []
+    keys = Translator().keys["en"]
+    built = {f"pay-ask-{m}" for m in details.METHODS} | {f"pay-btn-method-{m}" for m in details.METHODS} | \
+        {f"pay-err-{m}" for m in details.METHODS}
+    assert built - keys == set()
