@@ -27,6 +27,7 @@ WEAK_SECRETS = frozenset({"change-me", "changeme", "secret", "paste-64-random-he
 SECRET_MIN_LENGTH = 32
 # Values never echoed in an error line.
 SECRET_FIELDS = frozenset({"telegram_bot_token", "vk_token", "postback_secret", "ip_hash_secret", "database_url",
+                           "redis_url", "telegram_webhook_secret", "vk_callback_secret", "vk_callback_confirmation",
                            "payout_details_key"})
 
 
@@ -78,6 +79,15 @@ class Settings(BaseSettings):
     support_chat_id: int = 0
     support_sla_minutes: int = Field(60, ge=1)
 
+    # Production: several processes, webhooks
+    redis_url: str = ""  # empty: one process keeps locks, limits and signals in memory
+    web_workers: int = Field(1, ge=1, le=64)
+    telegram_webhook_url: str = ""  # empty: long polling
+    telegram_webhook_secret: str = ""
+    vk_callback_url: str = ""  # empty: Bots Long Poll
+    vk_callback_secret: str = ""
+    vk_callback_confirmation: str = ""
+
     # Program
     default_locale: str = "ru"
     auto_approve: bool = False
@@ -112,11 +122,12 @@ class Settings(BaseSettings):
                 raise ValueError(f"{part!r} is not an IP address or CIDR network (like 10.0.0.0/8)") from None
         return parts
 
-    @field_validator("telegram_api_url", "vk_api_url", "public_base_url", "offer_url")
+    @field_validator("telegram_api_url", "vk_api_url", "public_base_url", "offer_url", "telegram_webhook_url",
+                     "vk_callback_url")
     @classmethod
     def _url(cls, value: str, info: ValidationInfo) -> str:
-        if value == "" and info.field_name == "offer_url":
-            return value  # no default offer
+        if value == "" and info.field_name in ("offer_url", "telegram_webhook_url", "vk_callback_url"):
+            return value  # optional
         try:
             return operator_url(value)
         except Invalid:
@@ -195,6 +206,22 @@ class Settings(BaseSettings):
         parse_schedule(value)  # ValueError says what is wrong
         return value.strip().lower()
 
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("is not a Redis URL (redis://host:6379/0, rediss://… or unix://…)")
+        return value
+
+    @field_validator("telegram_webhook_secret", "vk_callback_secret")
+    @classmethod
+    def _webhook_secret(cls, value: str) -> str:
+        # Telegram allows 1–256 of A–Z a–z 0–9 _ -; the same rule keeps VK's secret safe to paste anywhere.
+        if value and (len(value) < 16 or len(value) > 256 or not all(c.isascii() and (c.isalnum() or c in "_-")
+                                                                     for c in value)):
+            raise ValueError("must be 16–256 characters of A–Z, a–z, 0–9, _ and -")
+        return value
+
     @field_validator("default_locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
@@ -216,6 +243,14 @@ class Settings(BaseSettings):
             raise ValueError("TIER_GOLD_THRESHOLD: must not exceed TIER_PLATINUM_THRESHOLD")
         if self.vk_token and not self.vk_group_id:
             raise ValueError("VK_GROUP_ID: must be set (the community id) when VK_TOKEN is")
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET: must be set when TELEGRAM_WEBHOOK_URL is")
+        if self.vk_callback_url and not (self.vk_callback_secret and self.vk_callback_confirmation):
+            raise ValueError("VK_CALLBACK_SECRET: must be set, with VK_CALLBACK_CONFIRMATION, when VK_CALLBACK_URL is")
+        if self.web_workers > 1 and not self.database_url.startswith("postgresql"):
+            raise ValueError("WEB_WORKERS: more than 1 needs PostgreSQL (DATABASE_URL=postgresql+asyncpg://…)")
+        if self.web_workers > 1 and not self.redis_url:
+            raise ValueError("WEB_WORKERS: more than 1 needs REDIS_URL (locks and limits shared by the workers)")
         return self
 
     @property

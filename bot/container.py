@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.shared_state import SharedState, build_shared_state
 from bot.supervisor import Supervisor
 from services.app import Services
 from services.db.engine import make_engine, make_session_factory
@@ -64,12 +65,14 @@ class Container:
     vk_bot: Any = None  # vkbottle Bot, when VK is on
     clicks: ClickService | None = None
     pollers: dict[str, Supervisor] = field(default_factory=dict)  # "telegram", "vk": their state for /healthz
+    shared: SharedState | None = None
 
     def attach_notifier(self, notifier: Notifier) -> None:
         self.notifiers[notifier.messenger] = notifier
 
     def start_outbox(self, rates: dict[str, float] | None = None) -> OutboxDispatcher:
-        self.outbox = OutboxDispatcher(self.deps, self.notifiers, rates=rates)
+        self.outbox = OutboxDispatcher(self.deps, self.notifiers, rates=rates,
+                                       limiters=self.shared.limiters if self.shared else None)
         self.deps.signals.on_outbox_written(self.outbox.wake)
         return self.outbox
 
@@ -81,11 +84,15 @@ class Container:
         return self.clicks
 
     async def close(self) -> None:
+        if self.shared is not None:
+            await self.shared.close()
         await self.engine.dispose()
 
 
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     engine = make_engine(settings.database_url)
+    shared = build_shared_state(settings, engine)
     deps = Deps(uow=UnitOfWorkFactory(make_session_factory(engine)), clock=clock or SystemClock(),
-                config=program_config(settings))
-    return Container(settings=settings, engine=engine, deps=deps, services=Services(deps))
+                config=program_config(settings), signals=shared.signals)
+    return Container(settings=settings, engine=engine, deps=deps, services=Services(deps, user_locks=shared.user_locks),
+                     shared=shared)

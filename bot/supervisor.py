@@ -41,6 +41,10 @@ class Supervisor:
         self.failures = 0
         self.state = UP
 
+    async def until_stopped(self) -> None:
+        """For a "poller" that only registers (webhooks): stay up until stopped."""
+        await self._stopping.wait()
+
     def stop(self) -> None:
         """No more attempts; a backoff wait in progress ends now. The poller itself is stopped by its owner."""
         self._stopping.set()

@@ -1,6 +1,8 @@
 """All use cases, wired once. Adapters build their routes from `features` (services/routes.py) and call into it."""
 from __future__ import annotations
 
+from typing import Any
+
 from services import routes
 from services.partners.accounts import AccountsService
 from services.ledger.balance import BalanceService
@@ -25,10 +27,11 @@ from services.support.service import SupportService
 
 
 class Services:
-    def __init__(self, deps: Deps, translator: Translator | None = None) -> None:
+    def __init__(self, deps: Deps, translator: Translator | None = None, user_locks: Any = None) -> None:
         self.deps = deps
         self.translator = translator or default_translator()
-        self.user_locks = KeyedLock()  # adapters serialise each person's updates with it
+        # Adapters serialise each person's updates with it: in memory, or shared through Redis by every worker.
+        self.user_locks = user_locks if user_locks is not None else KeyedLock()
         self.forms = FormRunner(deps)
         self.onboarding = OnboardingService(deps)
         self.settings = SettingsService(deps)

@@ -16,6 +16,7 @@ from services.kernel.deps import Deps
 from services.messaging.bursts import BurstPolicy, Bursts
 from services.kernel.dto import Screen, UnknownScreenFormat
 from services.kernel.ports import DeliveryError, Notifier
+from services.shared.rate import SendLimiter
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +53,16 @@ DEFAULT_RATES = {"telegram": 25.0, "vk": 15.0}
 
 class OutboxDispatcher:
     def __init__(self, deps: Deps, notifiers: Mapping[str, Notifier], *, batch: int = 50,
-                 rates: Mapping[str, float] | None = None, bursts: BurstPolicy | None = None) -> None:
+                 rates: Mapping[str, float] | None = None, bursts: BurstPolicy | None = None,
+                 limiters: Mapping[str, SendLimiter] | None = None) -> None:
         self.deps = deps
         self.notifiers = dict(notifiers)
         self.bursts = Bursts(deps, self.notifiers, bursts)
         self.batch = batch
         rates = DEFAULT_RATES if rates is None else rates
-        self.limiters = {name: RateLimiter(rates.get(name, 0)) for name in self.notifiers}
+        # Shared limiters (Redis: one budget for every process) where given, in-memory ones otherwise.
+        self.limiters: dict[str, SendLimiter] = {
+            name: (limiters or {}).get(name) or RateLimiter(rates.get(name, 0)) for name in self.notifiers}
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
