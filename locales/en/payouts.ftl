@@ -118,3 +118,4 @@ pam-done =
         [illegal] Not possible in its current state
        *[not_found] Payout not found
     }
+pam-scheduled = 💸 Scheduled payouts ({ $period } UTC): { $count } new requests are waiting in the queue.

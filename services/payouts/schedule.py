@@ -142,6 +142,13 @@ async def run_scheduled(deps: Deps) -> RunResult:
                 await uow.commit()
         except IntegrityError:  # another process did this partner's period first
             result.skipped[partner_id] = "already_done"
+    if result.created:
+        async with deps.uow() as uow:  # one message to managers per run, not one per partner
+            await notify.to_staff(uow, deps, notify.MANAGER_ROLES, Screen("pam-scheduled", {
+                "count": len(result.created), "period": result.period},
+                buttons=((Button("admin-btn-payouts", "pam:list"),),)), kind=PAYOUT_KIND,
+                dedupe_key=f"payout-run:{result.period}:{result.created[0]}")
+            await uow.commit()
     log.info("scheduled payouts %s: %d created, %d reminded", result.period, len(result.created),
              len(result.reminded))
     if result.created or result.reminded:

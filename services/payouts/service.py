@@ -142,11 +142,12 @@ async def request_in(uow: UnitOfWork, deps: Deps, partner_id: int, currency: str
     await _move(uow, payout, "reserve", ledger.AVAILABLE, RESERVED, now)
     await audit(uow, deps, partner_id=partner_id, actor=actor, action="request", payout_id=payout.id,
                 to_status=REQUESTED, note=f"{format_money(wanted, currency)} {source}")
-    await notify.to_staff(uow, deps, notify.MANAGER_ROLES, Screen("pam-new", {
-        "id": str(payout.id), "amount": format_money(wanted, currency), "partner": partner.name or "—",
-        "partner_id": str(partner_id), "masked": details.masked, "method": details.method},
-        buttons=((Button("pam-btn-open", f"pam:card:{payout.id}"),),)), kind=PAYOUT_KIND,
-        dedupe_key=f"payout:{payout.id}:new")
+    if source == "partner":  # a scheduled run tells managers once, with its count (services.payouts.schedule)
+        await notify.to_staff(uow, deps, notify.MANAGER_ROLES, Screen("pam-new", {
+            "id": str(payout.id), "amount": format_money(wanted, currency), "partner": partner.name or "—",
+            "partner_id": str(partner_id), "masked": details.masked, "method": details.method},
+            buttons=((Button("pam-btn-open", f"pam:card:{payout.id}"),),)), kind=PAYOUT_KIND,
+            dedupe_key=f"payout:{payout.id}:new")
     log.info("payout %s requested: partner %s, %s", payout.id, partner_id, format_money(wanted, currency))
     return RequestResult("requested", payout_id=payout.id, amount=wanted, **base)
 

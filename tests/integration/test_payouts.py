@@ -212,6 +212,8 @@ async def test_scheduled_payouts_once_per_period_with_reminders(services, clock)
     notes = await rows(services, OutboxMessage, OutboxMessage.partner_id.is_not(None))
     assert sorted((m.partner_id, m.screen["text_key"]) for m in notes) == [
         (ready, "pay-notify"), (bare, "pay-remind-details")]
+    staff = await rows(services, OutboxMessage, OutboxMessage.partner_id.is_(None))
+    assert [(m.screen["text_key"], m.screen["args"]["count"]) for m in staff] == [("pam-scheduled", 1)] * 4
 
     await service.decide(services.deps, MANAGER, 1, "approve")
     await service.decide(services.deps, MANAGER, 1, "pay", "TX-1")
