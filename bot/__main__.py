@@ -190,8 +190,8 @@ async def main(settings: Settings | None = None, stop: asyncio.Event | None = No
 
 async def seed(container: Container) -> None:
     settings = container.settings
-    added = await container.services.seed_staff(settings.staff_seed())
-    log.info("staff roles seeded: %d new", added)
+    added, revoked = await container.services.seed_staff(settings.staff_seed())
+    log.info("staff roles from env: %d added, %d revoked (ids no longer listed)", added, revoked)
     seeded = await container.services.faq.seed()
     log.info("FAQ knowledge base: %d starter entries added", seeded)
     if settings.offer_url:

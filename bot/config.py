@@ -57,17 +57,24 @@ class Settings(BaseSettings):
     web_port: int = Field(8080, ge=1, le=65535)
     public_base_url: str = "http://127.0.0.1:8080"
     trusted_proxies: NetList = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128"])
+    dashboard_secret: str = ""
 
     # Tracking
     offer_url: str = ""
     offer_name: str = Field("Main offer", min_length=1, max_length=128)
     postback_secret: str = ""
     postback_ip_allowlist: NetList = Field(default_factory=list)
+    postback_max_age_seconds: int = Field(0, ge=0)
+    postback_log_days: int = Field(90, ge=0)
     ip_hash_secret: str | None = None  # unset: generated at first start and kept in the database
     fraud_min_seconds: int = Field(10, ge=0)
     click_flood_per_hour: int = Field(30, ge=1)
+    click_flood_cap_factor: int = Field(10, ge=0)
     tier_gold_threshold: Decimal = Field(Decimal("100000"), ge=0, allow_inf_nan=False)
     tier_platinum_threshold: Decimal = Field(Decimal("500000"), ge=0, allow_inf_nan=False)
+    tier_currency: str = "RUB"
+    tier_gold_foreign_thresholds: Annotated[dict[str, Decimal], NoDecode] = Field(default_factory=dict)
+    tier_platinum_foreign_thresholds: Annotated[dict[str, Decimal], NoDecode] = Field(default_factory=dict)
 
     # Payouts
     payout_details_key: str | None = None  # unset: generated at first start and kept in the database
@@ -78,6 +85,7 @@ class Settings(BaseSettings):
     # Support
     support_chat_id: int = 0
     support_sla_minutes: int = Field(60, ge=1)
+    support_messages_per_minute: int = Field(12, ge=0)
 
     # Production: several processes, webhooks
     redis_url: str = ""  # empty: one process keeps locks, limits and signals in memory
@@ -87,6 +95,13 @@ class Settings(BaseSettings):
     vk_callback_url: str = ""  # empty: Bots Long Poll
     vk_callback_secret: str = ""
     vk_callback_confirmation: str = ""
+
+    # Stats
+    stats_rollup_delay_minutes: int = Field(default=5, ge=1)
+    stats_alert_hours: int = Field(default=6, ge=1, le=72)
+    stats_alert_drop_percent: int = Field(default=70, ge=1, le=100)
+    stats_alert_min_clicks: int = Field(default=30, ge=1)
+    stats_alert_min_conversions: int = Field(default=3, ge=1)
 
     # Program
     default_locale: str = "ru"
@@ -221,6 +236,32 @@ class Settings(BaseSettings):
                                                                      for c in value)):
             raise ValueError("must be 16–256 characters of A–Z, a–z, 0–9, _ and -")
         return value
+
+    @field_validator("tier_gold_foreign_thresholds", "tier_platinum_foreign_thresholds", mode="before")
+    @classmethod
+    def _split_thresholds(cls, value: object) -> object:
+        # "USD:1100, EUR:1000" in env; a dict when built in code.
+        if not isinstance(value, str):
+            return value
+        thresholds = {}
+        for part in filter(str.strip, value.split(",")):
+            currency, _, amount = (piece.strip() for piece in part.partition(":"))
+            try:
+                number = Decimal(amount)
+            except ArithmeticError:
+                number = Decimal("NaN")
+            if not (len(currency) == 3 and currency.isascii() and currency.isalpha()) or not number.is_finite() \
+                    or number < 0:
+                raise ValueError(f"{part.strip()[:40]!r} is not CUR:amount; write e.g. USD:1100,EUR:1000")
+            thresholds[currency.upper()] = number
+        return thresholds
+
+    @field_validator("tier_currency")
+    @classmethod
+    def _currency_code(cls, value: str) -> str:
+        if not (len(value) == 3 and value.isascii() and value.isalpha()):
+            raise ValueError("is not a three-letter currency code such as RUB")
+        return value.upper()
 
     @field_validator("default_locale")
     @classmethod

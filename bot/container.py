@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.shared_state import SharedState, build_shared_state
 from bot.supervisor import Supervisor
 from services.app import Services
+from services.dashboard.tokens import derive_secret
 from services.db.engine import make_engine, make_session_factory
 from services.db.uow import UnitOfWorkFactory
 from services.kernel.deps import Deps, ProgramConfig, TierRule
@@ -31,19 +32,32 @@ def program_config(settings: Settings) -> ProgramConfig:
         vk_group_id=settings.vk_group_id,
         postback_secret=settings.postback_secret,
         postback_ip_allowlist=tuple(settings.postback_ip_allowlist),
+        postback_max_age_seconds=settings.postback_max_age_seconds,
+        postback_log_days=settings.postback_log_days,
         ip_hash_secret=settings.ip_hash_secret or "",  # unset: main() puts the generated one here
         fraud_min_seconds=settings.fraud_min_seconds,
         click_flood_per_hour=settings.click_flood_per_hour,
+        click_flood_cap_factor=settings.click_flood_cap_factor,
         payout_details_key=settings.payout_details_key or "",  # unset: main() puts the generated one here
         min_payout=tuple(sorted(settings.min_payout.items())),
         payout_schedule=settings.payout_schedule,
         support_chat_id=str(settings.support_chat_id) if settings.support_chat_id else "",
         support_sla_minutes=settings.support_sla_minutes,
+        dashboard_secret=settings.dashboard_secret or derive_secret(settings.telegram_bot_token, settings.vk_token),
+        stats_rollup_delay_minutes=settings.stats_rollup_delay_minutes,
+        stats_alert_hours=settings.stats_alert_hours,
+        stats_alert_drop_percent=settings.stats_alert_drop_percent,
+        stats_alert_min_clicks=settings.stats_alert_min_clicks,
+        stats_alert_min_conversions=settings.stats_alert_min_conversions,
+        support_messages_per_minute=settings.support_messages_per_minute,
         tiers=(
             TierRule("certified", Decimal("0"), Decimal("30")),
-            TierRule("gold", settings.tier_gold_threshold, Decimal("35")),
-            TierRule("platinum", settings.tier_platinum_threshold, Decimal("40")),
+            TierRule("gold", settings.tier_gold_threshold, Decimal("35"),
+                     tuple(sorted(settings.tier_gold_foreign_thresholds.items()))),
+            TierRule("platinum", settings.tier_platinum_threshold, Decimal("40"),
+                     tuple(sorted(settings.tier_platinum_foreign_thresholds.items()))),
         ),
+        tier_currency=settings.tier_currency,
     )
 
 

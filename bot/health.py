@@ -34,6 +34,8 @@ async def health(container: Container, clicks: ClickService | None) -> tuple[int
         supervisor = container.pollers.get(messenger)
         report[messenger] = supervisor.state if supervisor is not None else "off"
     report["click_writer"] = _click_writer(clicks)
+    # Visitors redirected without a recorded click since start (the store was down, paused or full).
+    report["clicks_unrecorded"] = clicks.unrecorded if clicks is not None else 0
     if report["database"] != "up":
         return 503, {"status": "error", **report}
     sick = [name for name in ("telegram", "vk", "click_writer") if report[name] not in ("up", "off")]
@@ -45,6 +47,8 @@ def _click_writer(clicks: ClickService | None) -> str:
         return "off"
     if not clicks.writer.running:
         return "down"
+    if clicks.writer.backoff.waiting():  # failing: left alone for a moment, visitors go on without a click
+        return "paused"
     # The SQLite store's writer process: no pid while it is down (it restarts at the next click).
     has_process = hasattr(clicks.writer.store, "pid")
     return "down" if has_process and getattr(clicks.writer.store, "pid") is None else "up"

@@ -10,6 +10,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.container import Container
 from services.partners import tiers
 from services.ledger.entries import release_due
+from services.tracking import postback_log
+from services.stats.alerts import check_alerts
+from services.stats.rollups import roll_up
 from services.payouts.schedule import parse_schedule, run_scheduled
 
 log = logging.getLogger(__name__)
@@ -28,6 +31,14 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
                       replace_existing=True)
     scheduler.add_job(tiers.recalculate, "cron", hour=3, minute=0, args=[container.deps], id="tiers",
                       replace_existing=True)
+    scheduler.add_job(postback_log.purge, "cron", hour=4, minute=0, args=[container.deps], id="postback_log_purge",
+                      replace_existing=True)
+    # Stats: closed hours folded into the click rollup; link alerts judged each hour once it is folded.
+    delay = timedelta(minutes=container.settings.stats_rollup_delay_minutes)
+    scheduler.add_job(roll_up, "interval", minutes=10, args=[container.deps], kwargs={"delay": delay},
+                      id="stats_rollup", replace_existing=True)
+    scheduler.add_job(check_alerts, "cron", minute=(delay.seconds // 60 + 2) % 60, args=[container.deps],
+                      id="stats_alerts", replace_existing=True)
     # Scheduled payouts (PAYOUT_SCHEDULE): idempotent per period, so a late or repeated run adds nothing.
     trigger = parse_schedule(container.deps.config.payout_schedule)
     if trigger is not None:

@@ -5,7 +5,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiogram.types import BotCommand, BotCommandScopeDefault, MenuButtonDefault, MenuButtonWebApp, WebAppInfo
 
 from handlers.telegram import get_router
 from handlers.telegram.middleware import PerUserSerial
@@ -28,7 +28,8 @@ def build_dispatcher(services: Services) -> Dispatcher:
 
 
 async def register_commands(bot: Bot, services: Services) -> None:
-    """The command menu, in each language Telegram can show it in (default = DEFAULT_LOCALE)."""
+    """The command menu, in each language Telegram can show it in (default = DEFAULT_LOCALE), and the menu
+    button that opens the dashboard Mini App."""
     t = services.translator
     commands = listed(services.features)
 
@@ -38,3 +39,16 @@ async def register_commands(bot: Bot, services: Services) -> None:
     for locale in LOCALES:
         await bot.set_my_commands(menu(locale), scope=BotCommandScopeDefault(), language_code=locale)
     await bot.set_my_commands(menu(services.deps.config.default_locale), scope=BotCommandScopeDefault())
+    await register_menu_button(bot, services)
+
+
+async def register_menu_button(bot: Bot, services: Services) -> None:
+    """The "Dashboard" Mini App button next to the input field. Telegram opens only https Mini Apps, so on a plain
+    http PUBLIC_BASE_URL the menu keeps its default and partners use /dashboard's signed link instead."""
+    config = services.deps.config
+    if config.public_base_url.startswith("https://"):
+        text = services.translator(config.default_locale, "dash-menu-button")
+        button = MenuButtonWebApp(text=text, web_app=WebAppInfo(url=f"{config.public_base_url.rstrip('/')}/app"))
+        await bot.set_chat_menu_button(menu_button=button)
+    else:
+        await bot.set_chat_menu_button(menu_button=MenuButtonDefault())

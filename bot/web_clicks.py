@@ -6,16 +6,9 @@ from collections.abc import AsyncIterator, Sequence
 from aiohttp import hdrs, web
 
 from bot.container import Container
-from services.tracking.clicks import (
-    CLICK_COOKIE,
-    DEFAULT_TRUSTED_PROXIES,
-    ClickNotRecorded,
-    ClickRequest,
-    ClickService,
-    NotFound,
-    client_ip,
-    parse_networks,
-)
+from services.tracking.click_writer import ClickNotRecorded
+from services.tracking.clicks import CLICK_COOKIE, ClickRequest, ClickService, NotFound
+from services.tracking.visitors import DEFAULT_TRUSTED_PROXIES, client_ip, parse_networks
 
 CLICKS = web.AppKey("clicks", ClickService)
 
@@ -48,6 +41,7 @@ def add_click_routes(app: web.Application, container: Container,
     cookie_attributes = "; Path=/; HttpOnly; SameSite=Lax" + (
         "; Secure" if container.deps.config.public_base_url.startswith("https://") else "")
     app[CLICKS] = service
+    container.deps.click_metrics = service  # staff see unrecorded clicks in /admin
 
     async def redirect(request: web.Request) -> web.StreamResponse:
         click = ClickRequest(
@@ -60,7 +54,7 @@ def add_click_routes(app: web.Application, container: Container,
         )
         try:
             result = await service.click(click)
-        except ClickNotRecorded:
+        except ClickNotRecorded:  # the link could not be looked up: nowhere to send the visitor
             return web.Response(status=503, text="Service temporarily unavailable\n",
                                 headers={**_NO_STORE, hdrs.RETRY_AFTER: "1"})
         if isinstance(result, NotFound):

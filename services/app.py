@@ -7,6 +7,7 @@ from services import routes
 from services.partners.accounts import AccountsService
 from services.ledger.balance import BalanceService
 from services.kernel.conversation import ConversationService
+from services.dashboard.service import DashboardService
 from services.faq.service import FaqService
 from services.kernel.deps import Deps
 from services.kernel.forms import FormRunner
@@ -18,6 +19,8 @@ from services.partners.onboarding import FORM as ONBOARDING_FORM
 from services.partners.onboarding import REJECT_FORM, OnboardingService
 from services.tracking.review_screens import ReviewScreens
 from services.partners.settings import SettingsService
+from services.stats.screens import StatsService
+from services.staff.service import StaffService
 from services.payouts.partner_screens import DETAILS_FORM, PartnerPayoutScreens
 from services.payouts.staff_screens import StaffPayoutScreens
 from services.payouts.details import METHODS as PAYOUT_METHODS
@@ -33,7 +36,7 @@ class Services:
         # Adapters serialise each person's updates with it: in memory, or shared through Redis by every worker.
         self.user_locks = user_locks if user_locks is not None else KeyedLock()
         self.forms = FormRunner(deps)
-        self.onboarding = OnboardingService(deps)
+        self.onboarding = OnboardingService(deps, self.forms)
         self.settings = SettingsService(deps)
         self.offers = OffersService(deps, self.forms)
         self.links = LinksService(deps, self.forms)
@@ -53,10 +56,13 @@ class Services:
         self.faq.escalate = self.support.open_with_question
         self.conversation.fallback = self.faq.answer_text
         self.balance = BalanceService(deps)
+        self.dashboard = DashboardService(deps, self.translator)
+        self.stats = StatsService(deps)
         self.payouts = PartnerPayoutScreens(deps, self.forms, self.settings.on_action)  # set:pay…, pay:…
         self.payout_staff = StaffPayoutScreens(deps, self.forms)  # pam:…
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)
         self.review = ReviewScreens(deps, self.admin_action)
+        self.staff = StaffService(deps, self.forms, self.admin_action)
         for name in self.forms.forms:  # every engine-driven form (registered above) takes typed answers
             self.conversation.forms[name] = self.forms.on_text
         for method in PAYOUT_METHODS:  # typed details need the encryption key loaded first
@@ -67,11 +73,12 @@ class Services:
             if feature.section is not None:
                 self.conversation.sections[feature.section.name] = feature.section.handler
 
-    async def seed_staff(self, triples: list[tuple[str, str, str]]) -> int:
+    async def seed_staff(self, triples: list[tuple[str, str, str]]) -> tuple[int, int]:
+        """Env roles at start: (added, revoked). Env is authoritative for the roles it seeded, only those."""
         async with self.deps.uow() as uow:
-            added = await uow.staff.seed(triples, self.deps.clock.now())
+            changes = await uow.staff.seed(triples, self.deps.clock.now())
             await uow.commit()
-        return added
+        return changes
 
     async def locale_for(self, messenger: str, user_id: str, language_code: str | None = None) -> str:
         """The language to talk to this person in: their choice, else their messenger's, else the default."""

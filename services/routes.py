@@ -16,14 +16,14 @@ def features(s: Services) -> tuple[Feature, ...]:
             "onboarding",
             commands=(
                 Command(("start", "начать"), s.onboarding.start, "cmd-start", rank=1, payload=True),
-                Command(("cancel", "отмена"), s.onboarding.cancel, "cmd-cancel", rank=7),
+                Command(("cancel", "отмена"), s.onboarding.cancel, "cmd-cancel", rank=9),
             ),
             # ob: the applicant's form; app:/rej: managers deciding on an application
             buttons=(Buttons(("ob:", "app:", "rej:"), s.onboarding.on_action),),
         ),
         Feature(
             "settings",
-            commands=(Command(("language", "язык"), s.settings.language_menu, "cmd-language", rank=6),),
+            commands=(Command(("language", "язык"), s.settings.language_menu, "cmd-language", rank=8),),
             buttons=(Buttons(("set:",), s.settings.on_action),),
             section=Section("settings", s.settings.show),
         ),
@@ -41,7 +41,7 @@ def features(s: Services) -> tuple[Feature, ...]:
         Feature(
             "support",
             commands=(
-                Command(("support", "поддержка"), s.support.open, "cmd-support", rank=4),
+                Command(("support", "поддержка"), s.support.open, "cmd-support", rank=6),
                 Command(("tickets",), s.support.list_open, groups=True),  # also in the staff group
             ),
             buttons=(Buttons(("sup:",), s.support.on_action),),
@@ -49,9 +49,20 @@ def features(s: Services) -> tuple[Feature, ...]:
         ),
         Feature(
             "faq",
-            commands=(Command(("faq", "вопросы"), s.faq.home, "cmd-faq", rank=3),),
+            commands=(Command(("faq", "вопросы"), s.faq.home, "cmd-faq", rank=5),),
             buttons=(Buttons(("fq:", "fqa:"), s.faq.on_action),),
             section=Section("faq", s.faq.home),
+        ),
+        Feature(
+            "stats",
+            # "/stats 7d", "/stats 2026-11-01 2026-11-15", "/stats 30d by sub1": the text after the name is the query
+            commands=(Command(("stats", "статистика"), s.stats.command, "cmd-stats", rank=3),),
+            buttons=(Buttons(("st:",), s.stats.on_action),),
+            section=Section("stats", s.stats.show),
+        ),
+        Feature(
+            "dashboard",  # a personal, signed, single-use sign-in link to the web dashboard (/app)
+            commands=(Command(("dashboard", "дашборд"), s.dashboard.link, "cmd-dashboard", rank=4),),
         ),
         Feature("balance", section=Section("balance", s.balance.show)),
         Feature(
@@ -62,7 +73,7 @@ def features(s: Services) -> tuple[Feature, ...]:
         # Shared by every feature; the adapters' catch-alls (free text, unknown buttons) follow it.
         Feature(
             "conversation",
-            commands=(Command(("help", "помощь"), s.conversation.help, "cmd-help", rank=5),),
+            commands=(Command(("help", "помощь"), s.conversation.help, "cmd-help", rank=7),),
             buttons=(Buttons(("fm:",), s.forms.on_action), Buttons(("menu:",), s.conversation.on_menu_action)),
         ),
     ))

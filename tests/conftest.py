@@ -126,9 +126,13 @@ async def deps(db_url: str, clock: FakeClock, program_config: ProgramConfig) -> 
     await engine.dispose()
 
 
+# What env seeds in tests. Seeding is authoritative for env roles: a test adding one passes STAFF_SEED + [it].
+STAFF_SEED = [("telegram", "900", "manager"), ("telegram", "901", "manager"), ("telegram", "902", "support"),
+              ("vk", "800", "manager"), ("telegram", "903", "admin")]
+
+
 @pytest.fixture
 async def services(deps: Deps) -> Services:
     svc = Services(deps)
-    await svc.seed_staff([("telegram", "900", "manager"), ("telegram", "901", "manager"),
-                          ("telegram", "902", "support"), ("vk", "800", "manager"), ("telegram", "903", "admin")])
+    await svc.seed_staff(STAFF_SEED)
     return svc

@@ -1,7 +1,7 @@
 """payouts: payout details (encrypted), payout requests, payout_events audit trail
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0005
 Create Date: 2026-12-02
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 from services.db.base import BigId, Money, UTCDateTime
 
 revision: str = '0011'
-down_revision: str | None = '0006'
+down_revision: str | None = '0005'  # chained after main's 0005 at merge (was 0006)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

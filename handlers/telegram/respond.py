@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from aiogram import Bot
 from aiogram.types import CallbackQuery, Message
 
 from handlers.telegram.incoming import from_callback, from_message
@@ -17,13 +18,24 @@ async def to_message(message: Message, services: Services, inc: Incoming, reply:
     locale = await services.locale_for(inc.messenger, inc.user_id, inc.language_code)
     assert message.bot is not None
     thread = message.message_thread_id if message.is_topic_message else None
-    await deliver(message.bot, message.chat.id, reply, locale, services.translator, thread_id=thread)
+    shown = await deliver(message.bot, message.chat.id, reply, locale, services.translator, thread_id=thread)
+    await follow_up(message.bot, message.chat.id, reply, locale, services, shown, thread)
 
 
 async def to_callback(callback: CallbackQuery, services: Services, inc: Incoming, reply: Reply) -> None:
     locale = await services.locale_for(inc.messenger, inc.user_id, inc.language_code)
     assert callback.bot is not None
-    await deliver(callback.bot, int(inc.chat_id), reply, locale, services.translator, callback=callback)
+    shown = await deliver(callback.bot, int(inc.chat_id), reply, locale, services.translator, callback=callback)
+    await follow_up(callback.bot, int(inc.chat_id), reply, locale, services, shown)
+
+
+async def follow_up(bot: Bot, chat_id: int, reply: Reply, locale: str, services: Services, shown: Message | None,
+                    thread: int | None = None) -> None:
+    """Runs the slow steps of a reply (Reply.then), each shown once ready; edits replace the last message."""
+    while reply.then is not None:
+        reply = await reply.then()
+        shown = await deliver(bot, chat_id, reply, locale, services.translator, thread_id=thread,
+                              target=shown) or shown
 
 
 async def run_message(message: Message, services: Services, use_case: UseCase,

@@ -5,7 +5,17 @@ import json
 import logging
 import random
 
-from vkbottle import API, Callback, EMPTY_KEYBOARD, Keyboard, KeyboardButtonColor, OpenLink, Text
+from vkbottle import (
+    API,
+    EMPTY_KEYBOARD,
+    Callback,
+    DocMessagesUploader,
+    Keyboard,
+    KeyboardButtonColor,
+    OpenLink,
+    PhotoMessageUploader,
+    Text,
+)
 from vkbottle.exception_factory import VKAPIError
 from vkbottle_types.events.bot_events import MessageEvent
 
@@ -61,9 +71,29 @@ async def send_screen(api: API, peer_id: int, screen: Screen, locale: str, t: Tr
     return await api.messages.send(**params)
 
 
+async def upload_attachments(api: API, peer_id: int, screen: Screen) -> str | None:
+    """The attachment parameter for a Screen shown in the current chat: VK files by id, generated files uploaded
+    for this peer (other messengers' files only travel through the outbox's notifier)."""
+    parts = []
+    for item in screen.attachments:
+        if item.origin == "vk":
+            parts.append(item.ref)
+        elif item.data is not None:
+            if item.kind == "photo":
+                # Named for what it is: the default "picture.jpg" would label a PNG as a JPEG.
+                uploader = PhotoMessageUploader(api, attachment_name=item.name or item.ref)
+                parts.append(await uploader.upload(file_source=item.data, peer_id=peer_id))
+            else:
+                parts.append(await DocMessagesUploader(api).upload(title=item.name or item.ref, file_source=item.data,
+                                                                   peer_id=peer_id))
+    return ",".join(parts) or None
+
+
 async def deliver(api: API, peer_id: int, reply: Reply, locale: str, t: Translator,
-                  event: MessageEvent | None = None) -> None:
-    """Answers the current update: snackbar for a button press, edits where asked, new messages otherwise."""
+                  event: MessageEvent | None = None, target: int | None = None) -> int | None:
+    """Answers the current update: snackbar for a button press, edits where asked, new messages otherwise. An
+    edit replaces the pressed message, or message `target` (the last one of the previous step). Returns the id
+    of the last message shown, for the next step of a Reply.then."""
     if event is not None:
         obj = event.object
         data = None
@@ -72,13 +102,24 @@ async def deliver(api: API, peer_id: int, reply: Reply, locale: str, t: Translat
         # Always answer the event, or the button spins on the user's screen.
         await api.messages.send_message_event_answer(event_id=obj.event_id, user_id=obj.user_id, peer_id=obj.peer_id,
                                                     event_data=data)
+    shown = target
     for screen in reply.screens:
-        if screen.edit and event is not None and event.object.conversation_message_id and not screen.menu:
+        where: dict[str, int] = {}
+        if event is not None and event.object.conversation_message_id:
+            where = {"conversation_message_id": event.object.conversation_message_id}
+        elif target is not None:
+            where = {"message_id": target}
+        attachment = await upload_attachments(api, peer_id, screen) if screen.attachments else None
+        if screen.edit and where and not screen.menu:
             try:
-                await api.messages.edit(peer_id=peer_id, conversation_message_id=event.object.conversation_message_id,
-                                        message=t(locale, screen.text_key, screen.args),
-                                        keyboard=keyboard(screen, locale, t) or Keyboard(inline=True).get_json())
+                await api.messages.edit(peer_id=peer_id, message=t(locale, screen.text_key, screen.args),
+                                        keyboard=keyboard(screen, locale, t) or Keyboard(inline=True).get_json(),
+                                        **where)
+                if attachment:  # the files follow the edited text as a message of their own
+                    await api.messages.send(peer_id=peer_id, message="", attachment=attachment,
+                                            random_id=random.getrandbits(31))
                 continue
             except VKAPIError as exc:  # too old to edit and the like: send anew
                 log.info("edit failed, sending instead: %s", exc)
-        await send_screen(api, peer_id, screen, locale, t)
+        shown = await send_screen(api, peer_id, screen, locale, t, attachment=attachment)
+    return shown

@@ -54,9 +54,20 @@ async def run_event(api: API, event: MessageEvent, services: Services, use_case:
 
 async def to_message(message: Message, services: Services, inc: Incoming, reply: Reply) -> None:
     locale = await services.locale_for(inc.messenger, inc.user_id, inc.language_code)
-    await deliver(message.ctx_api, message.peer_id, reply, locale, services.translator)
+    shown = await deliver(message.ctx_api, message.peer_id, reply, locale, services.translator)
+    await follow_up(message.ctx_api, message.peer_id, reply, locale, services, shown)
 
 
 async def to_event(api: API, event: MessageEvent, services: Services, inc: Incoming, reply: Reply) -> None:
     locale = await services.locale_for(inc.messenger, inc.user_id, inc.language_code)
-    await deliver(api, event.object.peer_id, reply, locale, services.translator, event=event)
+    shown = await deliver(api, event.object.peer_id, reply, locale, services.translator, event=event)
+    await follow_up(api, event.object.peer_id, reply, locale, services, shown)
+
+
+async def follow_up(api: API, peer_id: int, reply: Reply, locale: str, services: Services,
+                    shown: int | None) -> None:
+    """Runs the slow steps of a reply (Reply.then), each shown once ready; edits replace the last message."""
+    while reply.then is not None:
+        reply = await reply.then()
+        shown = await deliver(api, peer_id, reply, locale, services.translator, target=shown)
+

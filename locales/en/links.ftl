@@ -48,7 +48,11 @@ link-recruit =
     Partners you invited: { $count }
 
 ## Staff: offers
-admin-menu = 🛠 Staff tools
+admin-menu = 🛠 Staff tools{ $unrecorded ->
+        [0] {""}
+       *[other] {""}
+            ⚠️ Clicks not recorded since the start (click store unavailable; visitors were still redirected): { $unrecorded }
+    }
 admin-btn-offers = 📦 Offers
 admin-btn-review = 🔎 Conversions to review
 offers-list = 📦 Offers: { $count }. Choose one to edit or create a new one.
@@ -110,6 +114,7 @@ mute-item = { $on ->
         [l2_conversion] Sub-partners' conversions
         [subpartner] New sub-partners
         [hold_released] Money available
+        [alerts] Link alerts
        *[news] News
     }
 

@@ -152,6 +152,8 @@ help =
     Commands:
     /start — { cmd-start }
     /link — { cmd-link }
+    /stats — { cmd-stats }
+    /dashboard — { cmd-dashboard }
     /faq — { cmd-faq }
     /support — { cmd-support }
     /help — { cmd-help }

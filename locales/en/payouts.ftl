@@ -116,6 +116,7 @@ pam-done =
         [rejected] Declined; the money is back in the partner's balance
         [already_decided] Already decided by { $who }
         [illegal] Not possible in its current state
+        [own] This is your own payout: another manager decides on it
        *[not_found] Payout not found
     }
 pam-scheduled = 💸 Scheduled payouts ({ $period } UTC): { $count } new requests are waiting in the queue.

@@ -52,3 +52,8 @@ sup-list =
 sup-sla = ⏰ Ticket #{ $id } from { $name } has waited { $minutes } min without an answer.
 sup-btn-reply = ↩️ Reply
 sup-reply-prompt = Send your answer to ticket #{ $id } as your next message in this chat (text, photo or document).
+sup-slow-down = ⏳ You're writing faster than our team can read: at most { $limit } messages a minute reach the ticket. This one was not sent — please send it again in { $seconds } s.
+sup-answer-too-long = ⚠️ Not sent: the answer has { $length } characters, and { $messenger ->
+        [vk] VK
+       *[telegram] Telegram
+    } takes at most { $max } in one answer. Shorten it or split it into several replies.

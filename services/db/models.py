@@ -8,6 +8,8 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db.base import Base, BigId, UTCDateTime
+from services.messaging.status import OutboxStatus
+from services.partners.status import ApplicationStatus, PartnerStatus
 
 
 class Partner(Base):
@@ -15,7 +17,7 @@ class Partner(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     # new (form not yet sent) → applied → approved | rejected; blocked by staff at any time.
-    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=PartnerStatus.NEW, index=True)
     locale: Mapped[str] = mapped_column(String(8), default="ru")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
     tier: Mapped[str] = mapped_column(String(16), default="certified")
@@ -64,7 +66,7 @@ class Application(Base):
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     # pending → approved | rejected, decided exactly once (conditional UPDATE … WHERE decision = 'pending').
-    decision: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    decision: Mapped[str] = mapped_column(String(16), default=ApplicationStatus.PENDING, index=True)
     reason_code: Mapped[str | None] = mapped_column(String(32))  # a preset (locales: reject-reason-<code>)
     reason: Mapped[str | None] = mapped_column(Text)  # free text typed by the manager
     decided_by: Mapped[str | None] = mapped_column(String(96))  # "telegram:123" — who pressed the button
@@ -80,8 +82,26 @@ class StaffRole(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     messenger: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
-    role: Mapped[str] = mapped_column(String(16))  # admin | manager | support
+    role: Mapped[str] = mapped_column(String(16))  # staff.roles.Role
+    # env: seeded from ADMIN_IDS… and revoked at start when the id leaves them; bot: granted by an admin in the
+    # bot, which env never touches.
+    source: Mapped[str] = mapped_column(String(8), default="env", server_default="env")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StaffAudit(Base):
+    """Every grant and revocation of a staff role: who, when, what, to whom, and where it came from."""
+
+    __tablename__ = "staff_audit"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(96))  # "telegram:123" of the admin, or "env" at start
+    action: Mapped[str] = mapped_column(String(8))  # granted | revoked
+    role: Mapped[str] = mapped_column(String(16))
+    messenger: Mapped[str] = mapped_column(String(16))  # the target's account
+    external_id: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(8))  # env | bot
 
 
 class FormState(Base):
@@ -115,7 +135,7 @@ class OutboxMessage(Base):
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="SET NULL"), index=True)
     screen: Mapped[dict[str, Any]] = mapped_column(JSON)
     dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sending | sent | failed
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -5,11 +5,16 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kernel.ports import Delivered
-from services.db.models import Application, FormState, MessengerAccount, OutboxMessage, Partner, StaffRole
+from services.messaging.status import OutboxStatus
+from services.partners.status import ApplicationStatus
+from services.db.models import (
+    Application, FormState, MessengerAccount, OutboxMessage, Partner, StaffAudit, StaffRole,
+)
 
 
 class _Repo:
@@ -82,7 +87,7 @@ class ApplicationRepository(_Repo):
         """Exactly one decision wins, however many managers press at once."""
         stmt = (
             update(Application)
-            .where(Application.id == application_id, Application.decision == "pending")
+            .where(Application.id == application_id, Application.decision == ApplicationStatus.PENDING)
             .values(decision=decision, **values)
             .execution_options(synchronize_session="fetch")
         )
@@ -106,19 +111,64 @@ class StaffRepository(_Repo):
         )
         return [(m, e) for m, e in rows.all()]
 
-    async def seed(self, triples: Iterable[tuple[str, str, str]], now: datetime) -> int:
-        """Adds missing roles from configuration; never removes (roles granted in the bot survive restarts)."""
-        existing = {
-            (m, e, r) for m, e, r in (await self.session.execute(
-                select(StaffRole.messenger, StaffRole.external_id, StaffRole.role))).all()
-        }
+    async def seed(self, triples: Iterable[tuple[str, str, str]], now: datetime) -> tuple[int, int]:
+        """Makes the env-seeded roles exactly `triples`: adds the missing ones, revokes env roles whose id left
+        the environment. Roles granted in the bot are never touched (a role held both ways stays 'bot').
+        Returns (added, revoked)."""
+        wanted = set(triples)
+        rows = (await self.session.scalars(select(StaffRole))).all()
+        held = {(r.messenger, r.external_id, r.role) for r in rows}
+        revoked = 0
+        for row in rows:
+            if row.source == "env" and (row.messenger, row.external_id, row.role) not in wanted:
+                await self.session.delete(row)
+                self._audit(now, "env", "revoked", row.role, row.messenger, row.external_id, "env")
+                revoked += 1
         added = 0
-        for messenger, external_id, role in dict.fromkeys(triples):
-            if (messenger, external_id, role) not in existing:
-                self.session.add(StaffRole(messenger=messenger, external_id=external_id, role=role, created_at=now))
-                added += 1
+        for messenger, external_id, role in sorted(wanted - held):
+            self.session.add(StaffRole(messenger=messenger, external_id=external_id, role=role, source="env",
+                                       created_at=now))
+            self._audit(now, "env", "granted", role, messenger, external_id, "env")
+            added += 1
         await self.session.flush()
-        return added
+        return added, revoked
+
+    async def all(self) -> Sequence[StaffRole]:
+        return (await self.session.scalars(
+            select(StaffRole).order_by(StaffRole.messenger, StaffRole.external_id, StaffRole.role))).all()
+
+    async def get(self, role_id: int) -> StaffRole | None:
+        return await self.session.get(StaffRole, role_id)
+
+    async def grant(self, messenger: str, external_id: str, role: str, actor: str, now: datetime) -> bool:
+        """A role granted in the bot; False when it is already held (however it was granted)."""
+        try:
+            async with self.session.begin_nested():  # two admins granting the same role at once: one wins
+                self.session.add(StaffRole(messenger=messenger, external_id=external_id, role=role, source="bot",
+                                           created_at=now))
+        except IntegrityError:
+            return False
+        self._audit(now, actor, "granted", role, messenger, external_id, "bot")
+        await self.session.flush()
+        return True
+
+    async def revoke(self, role: StaffRole, actor: str, now: datetime) -> bool:
+        """False when someone else revoked it first."""
+        deleted = await self._update(delete(StaffRole).where(StaffRole.id == role.id))
+        if deleted != 1:
+            return False
+        self._audit(now, actor, "revoked", role.role, role.messenger, role.external_id, "bot")
+        await self.session.flush()
+        return True
+
+    async def audit(self, limit: int) -> Sequence[StaffAudit]:
+        return (await self.session.scalars(
+            select(StaffAudit).order_by(StaffAudit.id.desc()).limit(limit))).all()
+
+    def _audit(self, now: datetime, actor: str, action: str, role: str, messenger: str, external_id: str,
+               source: str) -> None:
+        self.session.add(StaffAudit(created_at=now, actor=actor, action=action, role=role, messenger=messenger,
+                                    external_id=external_id, source=source))
 
 
 class FormRepository(_Repo):
@@ -141,6 +191,9 @@ class FormRepository(_Repo):
         if state is not None:
             await self.session.delete(state)
             await self.session.flush()
+
+
+_DUE = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 
 
 class OutboxRepository(_Repo):
@@ -169,18 +222,20 @@ class OutboxRepository(_Repo):
                   thread_id: str | None = None, subject: str | None = None) -> OutboxMessage:
         message = OutboxMessage(
             messenger=messenger, chat_id=chat_id, locale=locale, kind=kind, screen=screen, partner_id=partner_id,
-            dedupe_key=dedupe_key, status="pending", attempts=0, next_attempt_at=now, created_at=now,
+            dedupe_key=dedupe_key, status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now,
             thread_id=thread_id, subject=subject,
         )
         self.session.add(message)
         await self.session.flush()
         return message
 
-    async def due_ids(self, now: datetime, limit: int) -> list[int]:
+    async def due_ids(self, now: datetime, limit: int, messengers: Iterable[str]) -> list[int]:
+        """Due rows for the messengers that can deliver now; the others' rows wait, untouched, for theirs."""
         # "sending" rows whose lease ran out belong to a dispatcher that died mid-send: take them over.
         rows = await self.session.scalars(
             select(OutboxMessage.id)
-            .where(OutboxMessage.status.in_(("pending", "sending")), OutboxMessage.next_attempt_at <= now)
+            .where(OutboxMessage.status.in_(_DUE), OutboxMessage.next_attempt_at <= now,
+                   OutboxMessage.messenger.in_(list(messengers)))
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
@@ -190,15 +245,15 @@ class OutboxRepository(_Repo):
         """Undelivered rows, and when the oldest of them was written (for /healthz)."""
         count, oldest = (await self.session.execute(
             select(func.count(), func.min(OutboxMessage.created_at))
-            .where(OutboxMessage.status.in_(("pending", "sending"))))).one()
+            .where(OutboxMessage.status.in_(_DUE)))).one()
         return count, oldest
 
     async def claim(self, message_id: int, now: datetime, lease: timedelta) -> OutboxMessage | None:
         claimed = await self._update(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(("pending", "sending")),
+            .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(_DUE),
                    OutboxMessage.next_attempt_at <= now)
-            .values(status="sending", next_attempt_at=now + lease, attempts=OutboxMessage.attempts + 1)
+            .values(status=OutboxStatus.SENDING, next_attempt_at=now + lease, attempts=OutboxMessage.attempts + 1)
             .execution_options(synchronize_session=False)
         )
         if not claimed:
@@ -212,7 +267,7 @@ class OutboxRepository(_Repo):
         if delivered is not None:
             values["delivered_ref"], values["delivered_thread"] = delivered.ref, delivered.thread
             values["delivered_also"] = f",{','.join(delivered.also)}," if delivered.also else None
-        if status == "sent":
+        if status == OutboxStatus.SENT:
             values["sent_at"] = now
         if retry_at is not None:
             values["next_attempt_at"] = retry_at

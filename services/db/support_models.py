@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db.base import Base, BigId, UTCDateTime
+from services.support.status import TicketStatus
 
 
 class Ticket(Base):
@@ -20,7 +21,7 @@ class Ticket(Base):
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)
     messenger: Mapped[str] = mapped_column(String(16))  # where the partner wrote from; answers go there
     chat_id: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=TicketStatus.OPEN)
     source: Mapped[str] = mapped_column(String(16), default="support")  # support | faq | dispute
     conversion_id: Mapped[int | None] = mapped_column(ForeignKey("conversions.id", ondelete="SET NULL"))
     assignee: Mapped[str | None] = mapped_column(String(96))

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db.base import Base, BigId, Money, UTCDateTime
@@ -31,6 +31,9 @@ class Offer(Base):
     l2_percent: Mapped[Decimal] = mapped_column(Percent, default=Decimal("5"))
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)  # active | paused
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A stable identity for offers the bot manages itself ("default": the OFFER_URL offer), so editing their
+    # URL or name in the bot never makes the next start create another one.
+    key: Mapped[str | None] = mapped_column(String(32), index=True, unique=True)
 
 
 class TrackingLink(Base):
@@ -60,6 +63,7 @@ class Click(Base):
         # link and user agent in the last 24 h), covering, so neither reads the table. It is the only index with
         # a random leading key: each one costs a random leaf page per insert, which is what a click write costs.
         Index("ix_clicks_ip_visitor", "ip_hash", "created_at", "link_id", "ua_hash"),
+        Index("ix_clicks_link_created", "link_id", "created_at"),  # per-link counts (a link card)
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -79,6 +83,16 @@ class Click(Base):
     sub4: Mapped[str | None] = mapped_column(String(64))
     sub5: Mapped[str | None] = mapped_column(String(64))
     flags: Mapped[str | None] = mapped_column(String(128))  # comma-separated fraud flags: bot_ua, flood
+
+
+class ClickFlood(Base):
+    """Clicks counted, not stored: a source past CLICK_FLOOD_CAP_FACTOR × CLICK_FLOOD_PER_HOUR in an hour."""
+
+    __tablename__ = "click_floods"
+
+    ip_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)  # the hour's start
+    clicks: Mapped[int] = mapped_column(BigInteger)
 
 
 class Conversion(Base):

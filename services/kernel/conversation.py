@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from services.partners.accounts import looks_like_code
+from services.partners.current import find_partner
+from services.partners.status import PartnerStatus
 from services.kernel.deps import Deps
 from services.kernel.dto import Incoming, Reply, Screen
 from services.kernel.i18n import Translator
-from services.kernel.menu import SECTIONS, MenuMatcher, main_menu_screen
+from services.kernel.menu import SECTIONS, MenuMatcher, OpenSection, main_menu_screen
 
 Handler = Callable[[Incoming], Awaitable[Reply]]
 
@@ -36,16 +38,16 @@ class ConversationService:
             account = await uow.accounts.get(inc.messenger, inc.user_id)
             partner = await uow.partners.get(account.partner_id) if account else None
             staff = bool(await uow.staff.roles(inc.messenger, inc.user_id))
-        newcomer = partner is None or partner.status == "new"
+        newcomer = partner is None or partner.status == PartnerStatus.NEW
         if newcomer and self.redeem_link_code is not None and looks_like_code(inc.text):
             # Before any form: a person who pressed Start and then pastes the code from the other messenger
             # is linking, not answering the application's first question.
             return await self.redeem_link_code(inc, inc.text or "")
         # Menu labels before forms: a reply-keyboard tap (Telegram sends the label as text) leaves the form,
         # exactly like VK's menu payload does — it is never taken as an answer.
-        action = self.menu.action_for(inc.text)
-        if action is not None:
-            return await self.open_section(inc, action.split(":", 1)[1])
+        section = OpenSection.parse(self.menu.action_for(inc.text))
+        if section is not None:
+            return await self.open_section(inc, section.section)
         if state is not None and state.form in self.forms:
             if inc.text and inc.text.startswith("/"):
                 return Reply.of(Screen("err-unknown-command"))
@@ -72,15 +74,15 @@ class ConversationService:
 
     async def on_menu_action(self, inc: Incoming) -> Reply:
         """A menu entry pressed as a button with payload "menu:<section>" (VK keyboards, inline menus)."""
-        return await self.open_section(inc, (inc.action or "").removeprefix("menu:"))
+        pressed = OpenSection.parse(inc.action)
+        return await self.open_section(inc, pressed.section if pressed else "")
 
     async def open_section(self, inc: Incoming, section: str) -> Reply:
         if section not in SECTIONS:
             return Reply.of(Screen("err-not-understood"))
         async with self.deps.uow(readonly=True) as uow:
-            account = await uow.accounts.get(inc.messenger, inc.user_id)
-            partner = await uow.partners.get(account.partner_id) if account else None
-        if partner is None or partner.status != "approved":
+            partner = await find_partner(uow, inc)
+        if partner is None or partner.status != PartnerStatus.APPROVED:
             # Support stays reachable before approval; everything else waits for it.
             if section == "support" and partner is not None and section in self.sections:
                 return await self.sections[section](inc)

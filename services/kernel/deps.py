@@ -6,15 +6,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from services.db.uow import UnitOfWorkSource
-from services.kernel.ports import Clock, SystemClock
+from services.kernel.ports import ClickMetrics, Clock, SystemClock
 from services.kernel.signals import Signals
 
 
 @dataclass(frozen=True)
 class TierRule:
     name: str  # certified | gold | platinum
-    threshold: Decimal  # monthly approved revenue (sale amounts) from which the tier applies
+    threshold: Decimal  # monthly approved revenue (sale amounts) in ProgramConfig.tier_currency for this tier
     revshare_percent: Decimal
+    # The same in other currencies, (("USD", Decimal("1100")), …); revenue in a currency not listed never counts.
+    foreign_thresholds: tuple[tuple[str, Decimal], ...] = ()
 
 
 DEFAULT_TIERS: tuple[TierRule, ...] = (
@@ -34,10 +36,14 @@ class ProgramConfig:
     # Tracking
     postback_secret: str = ""
     postback_ip_allowlist: tuple[str, ...] = ()  # IPs or CIDR networks; empty = any
+    postback_max_age_seconds: int = 0  # replay window for postbacks carrying a signed `ts`; 0 = off
+    postback_log_days: int = 90  # postback_log rows older than this are deleted; 0 = kept forever
     ip_hash_secret: str = ""  # key of the IP hash (HMAC; raw IPs are never stored): IP_HASH_SECRET or generated
     fraud_min_seconds: int = 10  # a conversion sooner than this after its click is flagged
     click_flood_per_hour: int = 30  # clicks from one IP hash per hour above this are flagged
+    click_flood_cap_factor: int = 10  # past this × click_flood_per_hour, clicks are counted, not stored; 0 = never
     tiers: tuple[TierRule, ...] = DEFAULT_TIERS
+    tier_currency: str = "RUB"  # the currency of TierRule.threshold
     # Payouts
     payout_details_key: str = ""  # PAYOUT_DETAILS_KEY; empty: a key generated once and kept in app_secrets
     min_payout: tuple[tuple[str, Decimal], ...] = (("RUB", Decimal("1000")), ("USD", Decimal("20")),
@@ -46,6 +52,15 @@ class ProgramConfig:
     # Support
     support_chat_id: str = ""  # Telegram staff group; empty → tickets go to support staff privately
     support_sla_minutes: int = 60
+    # Stats: clicks of an hour are rolled up this long after it closed; link alerts (services/stats/alerts.py)
+    stats_rollup_delay_minutes: int = 5
+    stats_alert_hours: int = 6
+    stats_alert_drop_percent: int = 70
+    stats_alert_min_clicks: int = 30
+    stats_alert_min_conversions: int = 3
+    # Web dashboard: key of its signed links and session cookies (empty → a per-process key)
+    dashboard_secret: str = field(default="", repr=False)
+    support_messages_per_minute: int = 12  # a partner's messages into tickets; an album of 10 photos still fits
 
 
 @dataclass
@@ -54,6 +69,7 @@ class Deps:
     clock: Clock = field(default_factory=SystemClock)
     config: ProgramConfig = field(default_factory=ProgramConfig)
     signals: Signals = field(default_factory=Signals)
+    click_metrics: ClickMetrics | None = None  # set where the click route runs; the staff menu shows it
 
     def wake_outbox(self) -> None:
         """After a commit that wrote outbox rows: delivery starts now instead of at the next poll."""

@@ -6,6 +6,7 @@ messages for other people to the outbox. Each messenger renders a Screen in exac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 Messenger = Literal["telegram", "vk"]
@@ -25,16 +26,27 @@ class Button:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A photo or document as its origin messenger knows it (Telegram file_id, VK URL / owner_id_id)."""
+    """A photo or document as its origin messenger knows it (Telegram file_id, VK URL / owner_id_id), or one
+    generated for the current chat (origin GENERATED, `data` = its bytes, `name` = its file name)."""
 
     kind: Literal["photo", "document"]
-    origin: str  # messenger whose reference this is
+    origin: str  # messenger whose reference this is, or GENERATED
     ref: str
     name: str | None = None
     url: str | None = None  # a public URL other messengers can fetch (VK photos/documents have one)
+    data: bytes | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def generated(cls, kind: Literal["photo", "document"], name: str, data: bytes) -> "Attachment":
+        return cls(kind, GENERATED, name, name=name, data=data)
 
     def to_dict(self) -> dict[str, Any]:
+        if self.data is not None:  # bytes belong in an answer to the current chat, never in an outbox row
+            raise ValueError("a generated attachment cannot be stored")
         return {"kind": self.kind, "origin": self.origin, "ref": self.ref, "name": self.name, "url": self.url}
+
+
+GENERATED = "generated"  # Attachment.origin of files made by the bot (a chart, an export): uploaded from bytes
 
 
 # Screens wait in outbox rows (JSON) across deploys. Every stored Screen carries the format it was written in;
@@ -110,10 +122,15 @@ class Toast:
 class Reply:
     screens: list[Screen] = field(default_factory=list)
     toast: Toast | None = None
+    # Slow work (rendering a chart, an export) done after these screens are shown, so the person sees progress:
+    # the adapter shows this reply, awaits `then` and shows its reply too — where a screen of it has edit=True,
+    # it replaces the last message shown (e.g. "Preparing…" becomes "Done", its file sent along).
+    then: Callable[[], Awaitable["Reply"]] | None = None
 
     @classmethod
-    def of(cls, *screens: Screen, toast: Toast | None = None) -> "Reply":
-        return cls(list(screens), toast)
+    def of(cls, *screens: Screen, toast: Toast | None = None,
+           then: Callable[[], Awaitable["Reply"]] | None = None) -> "Reply":
+        return cls(list(screens), toast, then)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.runtime import resolver as fluent_resolver
 from fluent.syntax import ast
+
+# fluent.runtime renders a whole message as "{???}" when one argument is longer than 2500 characters (a guard
+# against runaway expansion). Ours are people's texts (ticket messages, answers, FAQ entries), bounded by our
+# validators and the messengers' 4096, so a long answer must render, not turn into "{???}" on the way out.
+fluent_resolver.MAX_PART_LENGTH = max(fluent_resolver.MAX_PART_LENGTH, 8192)
 
 LOCALES = ("ru", "en")
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"

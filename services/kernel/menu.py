@@ -1,14 +1,21 @@
 """The partner's main menu (persistent keyboard) and how a pressed entry is recognised on every messenger."""
 from __future__ import annotations
 
+from services.kernel.actions import ActionData, token
 from services.kernel.dto import Button, Screen
 from services.kernel.i18n import Translator
 
 SECTIONS = ("links", "stats", "materials", "balance", "faq", "support", "settings")
 _LAYOUT = (("links", "stats"), ("materials", "balance"), ("faq", "support"), ("settings",))
 
+
+
+class OpenSection(ActionData, prefix="menu"):
+    section: str = token(r"[a-z]+")  # one of SECTIONS; anything else is "not understood"
+
+
 MAIN_MENU: tuple[tuple[Button, ...], ...] = tuple(
-    tuple(Button(f"menu-{section}", f"menu:{section}") for section in row) for row in _LAYOUT
+    tuple(Button(f"menu-{section}", OpenSection(section).pack()) for section in row) for row in _LAYOUT
 )
 
 
@@ -23,7 +30,7 @@ class MenuMatcher:
         self._by_text: dict[str, str] = {}
         for section in SECTIONS:
             for label in translator.all_labels(f"menu-{section}"):
-                self._by_text[label.casefold()] = f"menu:{section}"
+                self._by_text[label.casefold()] = OpenSection(section).pack()
 
     def action_for(self, text: str | None) -> str | None:
         return self._by_text.get(text.strip().casefold()) if text else None

@@ -13,6 +13,12 @@ class Clock(Protocol):
         ...
 
 
+class ClickMetrics(Protocol):
+    """What the click path tells staff (services.tracking.clicks.ClickService implements it)."""
+
+    unrecorded: int  # visitors redirected without a recorded click since start (click store down or full)
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)

@@ -1,18 +1,42 @@
-"""Balance screen: available and on-hold money per currency, recent ledger movements, tier progress."""
+"""A partner's balance as data: available and on-hold money per currency, recent movements, tier progress.
+The chat's Balance section renders it (screens.py); the REST API and exports reuse `balance_summary`."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from services.db.models import Partner
 from services.db.tracking_models import LedgerEntry
-from services.kernel.deps import Deps
-from services.kernel.dto import Button, Incoming, Reply, Screen
+from services.kernel.deps import Deps, TierRule
+from services.kernel.dto import Incoming, Reply
+from services.ledger import screens
+from services.ledger.entries import AVAILABLE, HOLD, RELEASE, balances
+from services.partners.current import Require, current_partner
 from services.partners.tiers import next_tier, revenue_by_partner
-from services.kernel.money import format_money
-from services.ledger.entries import balances
 
 RECENT = 5
+
+
+@dataclass(frozen=True)
+class BalanceSummary:
+    balances: dict[str, dict[str, Decimal]]  # currency → {"hold": …, "available": …, "reserved": … (payouts)}
+    recent: list[LedgerEntry]  # newest first, releases left out (they only move money between buckets)
+    tier: str
+    revenue: Decimal  # approved sales of the last 30 days, the tier's measure
+    next_tier: TierRule | None  # None at the top tier
+
+
+async def balance_summary(deps: Deps, partner: Partner, *, recent: int = RECENT) -> BalanceSummary:
+    async with deps.uow() as uow:
+        sums = await balances(uow, partner.id)
+        entries = (await uow.session.scalars(
+            select(LedgerEntry).where(LedgerEntry.partner_id == partner.id, LedgerEntry.kind != RELEASE,
+                                      LedgerEntry.bucket.in_((HOLD, AVAILABLE)))  # a payout's own moves show once
+            .order_by(LedgerEntry.id.desc()).limit(recent))).all()
+    revenue = (await revenue_by_partner(deps, [partner.id])).get(partner.id, Decimal("0"))
+    return BalanceSummary(sums, list(entries), partner.tier, revenue, next_tier(partner.tier, deps.config.tiers))
 
 
 class BalanceService:
@@ -21,31 +45,7 @@ class BalanceService:
 
     async def show(self, inc: Incoming) -> Reply:
         async with self.deps.uow(readonly=True) as uow:
-            account = await uow.accounts.get(inc.messenger, inc.user_id)
-            partner = await uow.partners.get(account.partner_id) if account else None
-            if partner is None or partner.status != "approved":
-                return Reply.of(Screen("err-approved-only"))
-            sums = await balances(uow, partner.id)
-            recent = (await uow.session.scalars(
-                select(LedgerEntry).where(LedgerEntry.partner_id == partner.id, LedgerEntry.kind != "release",
-                      LedgerEntry.bucket.in_(("hold", "available")))  # a payout's own moves show once
-                .order_by(LedgerEntry.id.desc()).limit(RECENT))).all()
-        # Money asked for and not yet paid ("reserved" by services.payouts) is shown beside, so totals add up.
-        reserved = any(b.get("reserved") for b in sums.values())
-        lines = [f"{format_money(b.get('available', Decimal(0)), cur)} · {format_money(b.get('hold', Decimal(0)), cur)}"
-                 + (f" · ⏳ {format_money(b.get('reserved', Decimal(0)), cur)}" if reserved else "")
-                 for cur, b in sorted(sums.items())]
-        movements = [f"{e.created_at:%d.%m} {'+' if e.amount >= 0 else ''}{format_money(e.amount, e.currency)}"
-                     f" ({e.kind}{', #' + str(e.conversion_id) if e.conversion_id else ''})" for e in recent]
-        revenue = (await revenue_by_partner(self.deps, [partner.id])).get(partner.id, Decimal("0"))
-        upcoming = next_tier(partner.tier, self.deps.config.tiers)
-        return Reply.of(Screen("balance", {
-            "balances": "\n".join(lines) or "0.00",
-            "movements": "\n".join(movements) or "—",
-            "tier": partner.tier,
-            "revenue": format_money(revenue, "RUB").removesuffix(" RUB"),
-            "next": upcoming.name if upcoming else "none",
-            "missing": format_money(max(upcoming.threshold - revenue, Decimal(0)), "RUB").removesuffix(" RUB")
-            if upcoming else "",
-            "reserved": "yes" if reserved else "none",
-        }, buttons=((Button("pay-btn-request", "pay:req"), Button("pay-btn-history", "pay:hist")),)))
+            partner = await current_partner(uow, inc, Require.APPROVED)
+        if isinstance(partner, Reply):
+            return partner
+        return Reply.of(screens.balance(await balance_summary(self.deps, partner)))

@@ -28,6 +28,7 @@ from services.db.uow import UnitOfWork
 from services.messaging import notify
 from services.kernel.deps import Deps
 from services.kernel.dto import Screen
+from services.kernel.enums import ConversionStatus
 from services.kernel.money import format_money
 
 log = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ async def _release_batch(uow: UnitOfWork, now: datetime, limit: int, *, since: d
     released = aliased(LedgerEntry)
     releasable = or_(Conversion.review.is_(None), Conversion.review == "cleared")
     where = [hold.bucket == HOLD, hold.kind.in_(tuple(EARN_KIND.values())), hold.release_at <= now,
-             Conversion.status == "approved", releasable,
+             Conversion.status == ConversionStatus.APPROVED, releasable,
              ~exists().where(released.entry_key == _release_key_sql(hold))]
     if since is not None:
         where.append(hold.release_at >= since)
@@ -171,7 +172,7 @@ async def _release_batch(uow: UnitOfWork, now: datetime, limit: int, *, since: d
     # reversal then sees our release and takes the money from "available".
     ids = sorted({row.conversion_id for row in candidates})
     still = set((await uow.session.scalars(
-        select(Conversion.id).where(Conversion.id.in_(ids), Conversion.status == "approved", releasable)
+        select(Conversion.id).where(Conversion.id.in_(ids), Conversion.status == ConversionStatus.APPROVED, releasable)
         .order_by(Conversion.id).with_for_update())).all())
     count = 0
     for conversion_id, partner_id, kind, amount, currency in candidates:

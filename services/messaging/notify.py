@@ -10,10 +10,10 @@ from services.db.tracking_models import NotificationMute
 from services.db.uow import UnitOfWork
 from services.kernel.deps import Deps
 from services.kernel.dto import Screen
+from services.staff.roles import MANAGER_ROLES  # noqa: F401  (re-exported: tracking imports it from here)
 
-MANAGER_ROLES = ("admin", "manager")
 # Kinds a partner may mute in Settings → Notifications. Decisions on their application etc. always arrive.
-MUTABLE_KINDS = ("conversion", "l2_conversion", "subpartner", "hold_released", "news")
+MUTABLE_KINDS = ("conversion", "l2_conversion", "subpartner", "hold_released", "news", "alerts")
 
 
 async def is_muted(uow: UnitOfWork, partner_id: int, kind: str) -> bool:

@@ -1,5 +1,8 @@
 """Delivers outbox rows through the Notifier of each messenger: retries with backoff, honours rate limits.
 
+Rows for a messenger that is not configured right now (VK token not set yet, say) are not even picked: they stay
+pending, attempts untouched, and go out once that messenger is configured and the bot restarted.
+
 A row is claimed with a lease (status "sending") before the send and marked "sent" right after it, so a restart
 never re-sends what was marked; a crash in the instant between the platform's OK and the mark can repeat one
 message (VK drops it by random_id = row id; Telegram has no such key). That window is the smallest possible.
@@ -17,6 +20,7 @@ from services.messaging.bursts import BurstPolicy, Bursts
 from services.kernel.dto import Screen, UnknownScreenFormat
 from services.kernel.ports import DeliveryError, Notifier
 from services.shared.rate import SendLimiter
+from services.messaging.status import OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +76,10 @@ class OutboxDispatcher:
         """Delivers what is due now; returns how many rows it handled (sent, rescheduled or failed)."""
         handled = await self.bursts.flush()  # summaries whose edit interval has passed
         now = self.deps.clock.now()
+        if not self.notifiers:
+            return handled
         async with self.deps.uow() as uow:
-            ids = await uow.outbox.due_ids(now, self.batch)
+            ids = await uow.outbox.due_ids(now, self.batch, self.notifiers)
         for message_id in ids:
             async with self.deps.uow() as uow:
                 message = await uow.outbox.claim(message_id, self.deps.clock.now(), LEASE)
@@ -90,25 +96,26 @@ class OutboxDispatcher:
     async def _deliver(self, message_id: int, messenger: str, chat_id: str, locale: str, screen: dict,
                        attempts: int, thread_id: str | None) -> None:
         notifier = self.notifiers.get(messenger)
-        status, error, retry_at, delivered = "sent", None, None, None
-        if notifier is None:
-            status, error = "failed", f"{messenger} is not configured"
+        status, error, retry_at, delivered = OutboxStatus.SENT, None, None, None
+        if notifier is None:  # not selected by due_ids; kept pending all the same, never failed for good
+            status, error = OutboxStatus.PENDING, f"{messenger} is not configured"
+            retry_at = self.deps.clock.now() + LEASE
         else:
             try:
                 await self.limiters[messenger].wait()
                 delivered = await notifier.send(chat_id, Screen.from_dict(screen), locale, message_id, thread_id)
             except UnknownScreenFormat as exc:  # written by a newer deploy (rolled back?): wait for it, never drop
-                status, error = "pending", str(exc)
+                status, error = OutboxStatus.PENDING, str(exc)
                 retry_at = self.deps.clock.now() + timedelta(seconds=FORMAT_RETRY_SECONDS)
             except DeliveryError as exc:
                 status, error = self._retry_or_fail(exc.permanent, attempts, str(exc))
-                if status == "pending":
+                if status == OutboxStatus.PENDING:
                     delay = exc.retry_after if exc.retry_after is not None else backoff(attempts)
                     retry_at = self.deps.clock.now() + timedelta(seconds=delay)
             except Exception as exc:  # network errors and the unexpected: retry with backoff
                 log.warning("outbox %s to %s:%s failed: %r", message_id, messenger, chat_id, exc)
                 status, error = self._retry_or_fail(False, attempts, repr(exc))
-                if status == "pending":
+                if status == OutboxStatus.PENDING:
                     retry_at = self.deps.clock.now() + timedelta(seconds=backoff(attempts))
         async with self.deps.uow() as uow:
             await uow.outbox.finish(message_id, status=status, now=self.deps.clock.now(), error=error,
@@ -116,10 +123,10 @@ class OutboxDispatcher:
             await uow.commit()
 
     @staticmethod
-    def _retry_or_fail(permanent: bool, attempts: int, error: str) -> tuple[str, str]:
+    def _retry_or_fail(permanent: bool, attempts: int, error: str) -> tuple[OutboxStatus, str]:
         if permanent or attempts >= MAX_ATTEMPTS:
-            return "failed", error
-        return "pending", error
+            return OutboxStatus.FAILED, error
+        return OutboxStatus.PENDING, error
 
     async def run(self, poll_seconds: float = 1.0) -> None:
         """Forever: deliver, then sleep until woken by a new row or the poll interval passes."""

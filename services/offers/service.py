@@ -1,12 +1,14 @@
 """Offers (programs) managed by managers in the bot: /admin → Offers → create, edit, pause."""
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from services.messaging import notify
 
@@ -17,9 +19,11 @@ from services.db.uow import UnitOfWork
 from services.kernel.deps import Deps
 from services.kernel.dto import Button, Incoming, Reply, Screen, Toast
 from services.kernel.forms import Field, Form, FormRunner
-from services.staff.roles import has_role
+from services.staff.roles import ADMIN_ROLES, has_role
 
 CURRENCIES = ("RUB", "USD", "EUR")
+DEFAULT_OFFER_KEY = "default"
+log = logging.getLogger(__name__)
 
 _name = partial(validation.text_length, max_len=128, min_len=2)
 _amount = partial(validation.decimal_text, minimum="0.01", maximum="1000000")
@@ -88,12 +92,13 @@ class OffersService:
         async with self.deps.uow() as uow:
             if not await has_role(uow, inc, notify.MANAGER_ROLES):
                 return Reply.of(Screen("err-not-allowed"))
-        return Reply.of(Screen("admin-menu", buttons=(
-            (Button("admin-btn-offers", "adm:offers"),),
-            (Button("admin-btn-review", "adm:review"),),
-            (Button("admin-btn-payouts", "pam:list"),),
-            (Button("admin-btn-faq", "fqa:home"),),
-        )))
+            admin = await has_role(uow, inc, ADMIN_ROLES)
+        rows = [(Button("admin-btn-offers", "adm:offers"),), (Button("admin-btn-review", "adm:review"),),
+                (Button("admin-btn-payouts", "pam:list"),), (Button("admin-btn-faq", "fqa:home"),)]
+        if admin:  # the Staff screens check the role themselves; this only spares others a useless button
+            rows.append((Button("admin-btn-staff", "adm:staff"),))
+        metrics = self.deps.click_metrics
+        return Reply.of(Screen("admin-menu", {"unrecorded": metrics.unrecorded if metrics else 0}, buttons=tuple(rows)))
 
     async def list_offers(self, inc: Incoming, *, edit: bool = True) -> Reply:
         async with self.deps.uow(readonly=True) as uow:
@@ -186,18 +191,37 @@ class OffersService:
 
 
 async def ensure_default_offer(deps: Deps, url: str, name: str) -> int | None:
-    """OFFER_URL → one active CPA-less revshare offer at first start (never duplicated on restarts)."""
+    """OFFER_URL → one active revshare offer keyed "default", created at first start and found by that key ever
+    after: editing its URL or name in the bot never makes a restart create another one."""
     if not url:
         return None
     url = validation.operator_url(url)  # set by the operator: an IP or localhost is fine here
+    for _ in range(2):  # a second process starting at the same time wins the unique key: read what it wrote
+        try:
+            return await _default_offer(deps, url, name)
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not create or find the default offer")
+
+
+async def _default_offer(deps: Deps, url: str, name: str) -> int:
     async with deps.uow() as uow:
-        existing = await uow.session.scalar(select(Offer.id).where(Offer.target_url == url).limit(1))
-        if existing is not None:
-            return existing
-        offer = Offer(name=name, target_url=url, payout_model="revshare", revshare_percent=None, currency="RUB",
-                      hold_days=30, attribution_days=30, l2_percent=Decimal("5"), status="active",
-                      created_at=deps.clock.now())
-        uow.session.add(offer)
+        offer = await uow.session.scalar(select(Offer).where(Offer.key == DEFAULT_OFFER_KEY))
+        if offer is not None:
+            if offer.target_url != url:
+                log.info("default offer #%s keeps its URL %s (edited in the bot); OFFER_URL=%s only seeds it",
+                         offer.id, offer.target_url, url)
+            return offer.id
+        # Installs from before the key (migration 0005): adopt what the old URL lookup found, the oldest offer
+        # with this URL, instead of creating a second one.
+        offer = await uow.session.scalar(select(Offer).where(Offer.target_url == url, Offer.key.is_(None))
+                                         .order_by(Offer.id).limit(1))
+        if offer is None:
+            offer = Offer(name=name, target_url=url, payout_model="revshare", revshare_percent=None, currency="RUB",
+                          hold_days=30, attribution_days=30, l2_percent=Decimal("5"), status="active",
+                          created_at=deps.clock.now())
+            uow.session.add(offer)
+        offer.key = DEFAULT_OFFER_KEY
         await uow.session.flush()
         await uow.commit()
         return offer.id

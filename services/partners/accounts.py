@@ -12,6 +12,7 @@ from services.kernel.deps import Deps
 from services.kernel.dto import Incoming, Reply, Screen, Toast
 from services.links.service import recruit_links
 from services.kernel.menu import main_menu_screen
+from services.partners.status import PartnerStatus
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: people retype it from another screen
 CODE_TTL = timedelta(minutes=15)
@@ -30,7 +31,7 @@ class AccountsService:
     async def _placeholder(uow, partner_id: int) -> bool:  # type: ignore[no-untyped-def]
         """A partner created by pressing Start that never applied, invited nobody and owns nothing."""
         partner = await uow.partners.get(partner_id)
-        if partner is None or partner.status != "new" or await uow.applications.latest_for(partner_id):
+        if partner is None or partner.status != PartnerStatus.NEW or await uow.applications.latest_for(partner_id):
             return False
         accounts = await uow.accounts.for_partner(partner_id)
         invited = await uow.session.scalar(select(Partner.id).where(Partner.parent_id == partner_id).limit(1))
@@ -80,7 +81,7 @@ class AccountsService:
                                              external_id=inc.user_id, chat_id=inc.chat_id, username=inc.username,
                                              first_name=inc.first_name, created_at=now))
             await uow.commit()
-            approved = partner.status == "approved"
+            approved = partner.status == PartnerStatus.APPROVED
         screen_args = {"messenger": inc.messenger}
         return Reply.of(main_menu_screen("acc-linked", **screen_args) if approved
                         else Screen("acc-linked", screen_args))

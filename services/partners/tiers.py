@@ -1,6 +1,11 @@
-"""Partner tiers (Certified → Gold → Platinum) from approved revenue over the last 30 days; a daily job."""
+"""Partner tiers (Certified → Gold → Platinum) from approved revenue over the last 30 days; a daily job.
+
+Revenue is never summed across currencies: a tier is reached when the revenue in any single currency reaches that
+tier's threshold for the currency (TierRule.threshold in the tier currency, foreign_thresholds for others).
+"""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,15 +16,26 @@ from services.db.models import Partner
 from services.db.tracking_models import Conversion
 from services.kernel.deps import Deps, TierRule
 from services.kernel.dto import Screen
+from services.kernel.enums import ConversionStatus
+from services.partners.status import PartnerStatus
 
 WINDOW = timedelta(days=30)
 
 
-def tier_for(revenue: Decimal, tiers: tuple[TierRule, ...]) -> TierRule:
-    """The highest tier whose threshold the revenue reaches (tiers sorted by threshold)."""
+def reaches(rule: TierRule, revenue: Mapping[str, Decimal], currency: str) -> bool:
+    """Whether revenue per currency reaches the rule in some one currency. A threshold of 0 is reached by anyone."""
+    thresholds = {**dict(rule.foreign_thresholds), currency: rule.threshold}
+    return rule.threshold <= 0 or any(
+        revenue.get(cur, Decimal(0)) >= threshold for cur, threshold in thresholds.items())
+
+
+def tier_for(revenue: Decimal | Mapping[str, Decimal], tiers: tuple[TierRule, ...],
+             currency: str = "RUB") -> TierRule:
+    """The highest tier (tiers sorted by threshold) that the revenue reaches; a bare Decimal is in `currency`."""
+    per_currency = {currency: revenue} if isinstance(revenue, Decimal) else revenue
     chosen = tiers[0]
     for rule in sorted(tiers, key=lambda r: r.threshold):
-        if revenue >= rule.threshold:
+        if reaches(rule, per_currency, currency):
             chosen = rule
     return chosen
 
@@ -31,30 +47,42 @@ def next_tier(current: str, tiers: tuple[TierRule, ...]) -> TierRule | None:
     return ordered[index + 1] if index + 1 < len(ordered) else None
 
 
-async def revenue_by_partner(deps: Deps, partner_ids: list[int] | None = None) -> dict[int, Decimal]:
-    """Approved sales (CPA: the payout) of the last 30 days per partner; refunds drop out by status."""
+async def revenue_by_currency(deps: Deps, partner_ids: list[int] | None = None) -> dict[int, dict[str, Decimal]]:
+    """Approved sales (CPA: the payout) of the last 30 days per partner and currency; refunds drop out by
+    status."""
     since = deps.clock.now() - WINDOW
     async with deps.uow() as uow:
-        query = (select(Conversion.partner_id,
+        query = (select(Conversion.partner_id, Conversion.currency,
                         func.sum(func.coalesce(Conversion.sale_amount, Conversion.commission)))
-                 .where(Conversion.status == "approved", Conversion.payable.is_(True),
+                 .where(Conversion.status == ConversionStatus.APPROVED, Conversion.payable.is_(True),
                         Conversion.updated_at >= since)
-                 .group_by(Conversion.partner_id))
+                 .group_by(Conversion.partner_id, Conversion.currency))
         if partner_ids is not None:
             query = query.where(Conversion.partner_id.in_(partner_ids))
         rows = (await uow.session.execute(query)).all()
-    # SQLite sums NUMERIC as floats: back to cents exactly (each value has at most 4 places).
-    return {pid: Decimal(str(total or 0)).quantize(Decimal("0.01")) for pid, total in rows}
+    revenue: dict[int, dict[str, Decimal]] = {}
+    for pid, currency, total in rows:
+        # SQLite sums NUMERIC as floats: back to cents exactly (each value has at most 4 places).
+        revenue.setdefault(pid, {})[currency] = Decimal(str(total or 0)).quantize(Decimal("0.01"))
+    return revenue
+
+
+async def revenue_by_partner(deps: Deps, partner_ids: list[int] | None = None) -> dict[int, Decimal]:
+    """Approved sales of the last 30 days per partner in the tier currency only (what the balance screen
+    measures against the thresholds)."""
+    currency = deps.config.tier_currency
+    return {pid: sums[currency] for pid, sums in (await revenue_by_currency(deps, partner_ids)).items()
+            if currency in sums}
 
 
 async def recalculate(deps: Deps) -> int:
     """Scheduler job: moves partners between tiers and tells them. Returns how many changed."""
-    revenue = await revenue_by_partner(deps)
+    revenue = await revenue_by_currency(deps)
     changed = 0
     async with deps.uow() as uow:
-        partners = (await uow.session.scalars(select(Partner).where(Partner.status == "approved"))).all()
+        partners = (await uow.session.scalars(select(Partner).where(Partner.status == PartnerStatus.APPROVED))).all()
         for partner in partners:
-            rule = tier_for(revenue.get(partner.id, Decimal("0")), deps.config.tiers)
+            rule = tier_for(revenue.get(partner.id, {}), deps.config.tiers, deps.config.tier_currency)
             if rule.name == partner.tier:
                 continue
             old, partner.tier = partner.tier, rule.name

@@ -32,7 +32,7 @@ from services.kernel.money import CENT, format_money
 from services.ledger import entries as ledger
 from services.messaging import notify
 from services.payouts.details import Details
-from services.staff.roles import require_role
+from services.staff.roles import own_partner_id, require_role
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 
 RequestOutcome = Literal["requested", "no_details", "negative_balance", "below_minimum", "insufficient",
                          "not_approved", "already_scheduled"]
-DecisionOutcome = Literal["approved", "paid", "rejected", "already_decided", "illegal", "not_found"]
+DecisionOutcome = Literal["approved", "paid", "rejected", "already_decided", "illegal", "not_found", "own"]
 
 
 @dataclass(frozen=True)
@@ -181,6 +181,8 @@ async def decide_in(uow: UnitOfWork, deps: Deps, staff: Incoming, payout_id: int
     payout = await uow.session.get(Payout, payout_id, with_for_update=True, populate_existing=True)
     if payout is None:
         return DecisionResult("not_found", payout_id)
+    if payout.partner_id == await own_partner_id(uow, staff):  # a manager paying themselves: someone else decides
+        return DecisionResult("own", payout_id, payout.status, payout.decided_by)
     old = payout.status
     if old not in sources:
         outcome: DecisionOutcome = "already_decided" if old in (target, PAID, REJECTED) else "illegal"

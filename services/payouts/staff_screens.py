@@ -16,7 +16,7 @@ from services.messaging import notify
 from services.payouts import queries
 from services.payouts.partner_screens import STATUS_MARK
 from services.payouts.service import APPROVED, REQUESTED, DecisionResult, decide, decide_in
-from services.staff.roles import AccessDenied, has_role
+from services.staff.roles import AccessDenied, has_role, own_partner_id
 
 PAGE = 5
 PAID_FORM, REJECT_FORM = "payout_paid", "payout_reject"
@@ -24,7 +24,7 @@ PAID_FORM, REJECT_FORM = "payout_paid", "payout_reject"
 
 def _done_toast(result: DecisionResult) -> Toast:
     return Toast("pam-done", {"outcome": result.outcome, "who": result.decided_by or "—"},
-                 alert=result.outcome in ("already_decided", "illegal", "not_found"))
+                 alert=result.outcome in ("already_decided", "illegal", "not_found", "own"))
 
 
 class StaffPayoutScreens:
@@ -112,6 +112,8 @@ class StaffPayoutScreens:
             if found is None:
                 return Reply(toast=Toast("err-stale-button"))
             status = found.payout.status
+            if found.payout.partner_id == await own_partner_id(uow, inc):
+                return Reply(toast=_done_toast(DecisionResult("own", payout_id, status, found.payout.decided_by)))
             if status not in ((needs,) if needs else (REQUESTED, APPROVED)):
                 outcome = "illegal" if status == REQUESTED else "already_decided"
                 return Reply(toast=_done_toast(DecisionResult(outcome, payout_id, status,  # type: ignore[arg-type]

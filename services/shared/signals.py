@@ -24,6 +24,7 @@ class RedisSignals(Signals):
         self.origin = secrets.token_hex(6)  # our own messages come back too: we already acted on them
         self._listener: asyncio.Task[None] | None = None
         self._pending: set[asyncio.Task[Any]] = set()
+        self._last: asyncio.Task[Any] | None = None
 
     def outbox_written(self) -> None:
         super().outbox_written()
@@ -35,11 +36,16 @@ class RedisSignals(Signals):
 
     def _publish(self, message: dict[str, Any]) -> None:
         payload = json.dumps({**message, "o": self.origin})
-        task = asyncio.get_running_loop().create_task(self._send(payload))
+        # Each publish waits for the one before it: signals reach the others in the order they were raised.
+        previous = self._last
+        task = asyncio.get_running_loop().create_task(self._send(payload, previous))
+        self._last = task
         self._pending.add(task)  # keep a reference until sent
         task.add_done_callback(self._pending.discard)
 
-    async def _send(self, payload: str) -> None:
+    async def _send(self, payload: str, previous: asyncio.Task[Any] | None) -> None:
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])
         try:
             await self.redis.publish(self.channel, payload)
         except Exception:

@@ -30,7 +30,10 @@ class ClickRow(NamedTuple):
     subs: tuple[str | None, str | None, str | None, str | None, str | None]  # sub1..sub5
     flags: str | None  # comma-separated; the insert appends "flood"
     flood_limit: int  # clicks per IP hash per hour before "flood"; 0 = no check
+    flood_cap: int = 0  # stored clicks per IP hash per hour past which a click is only counted; 0 = no cap
 
 
 class BatchRejected(Exception):
-    """A constraint refused the batch (a row's link deleted since it was cached…): nothing of it was written."""
+    """The batch's data was refused (a row's link deleted since it was cached, text the database cannot store…):
+    nothing of it was written. Unlike an outage this is about rows, so the writer retries the rest without them."""
+

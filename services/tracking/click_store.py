@@ -21,24 +21,12 @@ import sys
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import BigInteger, Boolean, Insert, and_, bindparam, case, func, insert, not_, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
 
-from services.db.base import UTCDateTime
-from services.db.tracking_models import Click
-from services.db.uow import UnitOfWork
-from services.tracking.click_rows import (
-    FLAG_FLOOD,
-    FLOOD_WINDOW,
-    SUB_KEYS,
-    UNIQUE_SCAN,
-    UNIQUE_WINDOW,
-    BatchRejected,
-    ClickRow,
-)
+from services.tracking.click_rows import BatchRejected, ClickRow
+from services.tracking.sql_click_store import INSERT, SqlClickStore
 from services.tracking.sqlite_click_writer import LENGTH, OK, READY, REJECTED
 
 log = logging.getLogger(__name__)
@@ -58,75 +46,9 @@ class ClickStore(Protocol):
     async def close(self) -> None: ...
 
 
-def _insert_statement() -> Insert:
-    """SqlClickStore's INSERT … SELECT: computes is_unique and the flood flag in the database, per row.
-
-    Through asyncpg a statement is a network round trip, so the checks ride in the insert instead of a query of
-    their own; executemany runs it row after row in one transaction, so each click sees those inserted before it,
-    its own batch included. (The SQLite writer process checks a batch in one read-only query instead: locally
-    that is cheaper than SQLite materialising this form.) Either way the windows are exact per click and the
-    database stays the truth across restarts and processes. Both checks read ix_clicks_ip_visitor only, a bounded number of
-    entries: "seen in 24 h" among the IP's latest UNIQUE_SCAN clicks; for the flood test, the limit-th latest
-    click of the IP (inside the hour means `limit` clicks already, so this one is over the limit)."""
-    p = {name: bindparam(name, type_=column.type) for name, column in Click.__table__.columns.items()}
-    day_ago, hour_ago = bindparam("day_ago", type_=UTCDateTime()), bindparam("hour_ago", type_=UTCDateTime())
-    latest = (select(Click.link_id, Click.ua_hash).where(Click.ip_hash == p["ip_hash"], Click.created_at > day_ago)
-              .order_by(Click.created_at.desc()).limit(UNIQUE_SCAN).subquery())
-    seen = select(latest.c.link_id).where(latest.c.link_id == p["link_id"], latest.c.ua_hash == p["ua_hash"]).exists()
-    nth_latest = (select(Click.created_at).where(Click.ip_hash == p["ip_hash"])
-                  .order_by(Click.created_at.desc()).limit(1)
-                  .offset(bindparam("flood_offset", type_=BigInteger())).scalar_subquery())
-    flood = and_(bindparam("flood_check", type_=Boolean()), nth_latest > hour_ago)
-    flags = case((flood, func.coalesce(p["flags"] + ",", "") + FLAG_FLOOD), else_=p["flags"])
-    names = ["click_id", "link_id", "partner_id", "offer_id", "created_at", "ip_hash", "ua_hash", "user_agent",
-             "referer", *SUB_KEYS]
-    values = [p[name] for name in names] + [not_(seen), flags]
-    return insert(Click.__table__).from_select([*names, "is_unique", "flags"], select(*values))
-
-
-INSERT = _insert_statement()
-
-
-def row_params(row: ClickRow) -> dict[str, Any]:
-    """INSERT's parameters for one row."""
-    at = row.created_at
-    s1, s2, s3, s4, s5 = row.subs
-    return {
-        "click_id": row.click_id, "link_id": row.link_id, "partner_id": row.partner_id, "offer_id": row.offer_id,
-        "created_at": at, "ip_hash": row.ip_hash, "ua_hash": row.ua_hash, "user_agent": row.user_agent,
-        "referer": row.referer, "sub1": s1, "sub2": s2, "sub3": s3, "sub4": s4, "sub5": s5, "flags": row.flags,
-        "day_ago": at - UNIQUE_WINDOW, "hour_ago": at - FLOOD_WINDOW,
-        "flood_check": row.flood_limit > 0, "flood_offset": max(row.flood_limit - 1, 0),
-    }
-
-
-class SqlClickStore:
-    """Through SQLAlchemy Core on a unit of work's connection (the ORM would cost CPU per row for nothing)."""
-
-    def __init__(self, uow: Callable[[], UnitOfWork]) -> None:
-        self._uow = uow
-
-    async def write(self, rows: Sequence[ClickRow], on_committed: Callable[[], None] | None = None) -> None:
-        try:
-            async with self._uow() as uow:
-                conn = await uow.session.connection()
-                await conn.execute(INSERT, [row_params(row) for row in rows])
-                await uow.commit()
-        except IntegrityError as exc:
-            raise BatchRejected(str(exc.orig)) from exc
-        if on_committed is not None:
-            on_committed()
-
-    async def start(self) -> None:
-        pass
-
-    async def close(self) -> None:
-        pass
-
-
 class ClickStoreDown(Exception):
-    """The writer process could not be started or died: this batch is lost to the visitors (503), the next
-    batch starts a new process."""
+    """The writer process could not be started or died: this batch goes unrecorded (its visitors are redirected
+    without a click id), a later batch starts a new process — paced by the click writer's backoff."""
 
 
 _PROJECT_ROOT = str(Path(__file__).resolve().parents[2])  # where `-m services…` resolves
@@ -194,8 +116,8 @@ class _WriterProtocol(asyncio.SubprocessProtocol):
             self.exited.set_result(None)
 
     def end(self, reason: str) -> None:
-        """Gone or unusable: every batch it holds is answered with ClickStoreDown (their visitors get 503; some of
-        those rows may have been committed)."""
+        """Gone or unusable: every batch it holds is answered with ClickStoreDown (their visitors go on without a
+        click id; some of those rows may have been committed)."""
         self.ended = True
         if not self.ready.done():
             self.ready.set_exception(ClickStoreDown(reason))
@@ -209,7 +131,8 @@ class _WriterProtocol(asyncio.SubprocessProtocol):
 
 class SqliteClickStore:
     """Batches go to `python -m services.tracking.sqlite_click_writer PATH`, started with the web app and again
-    after a failure. The process commits them one after another in the order sent and answers in that order."""
+    after a failure (ClickWriter paces the retries). The process commits them one after another in the order sent
+    and answers in that order."""
 
     def __init__(self, path: str, *, start_timeout: float = 30.0) -> None:
         # Absolute here, in the bot's working directory: the process runs in the project root, and a relative
@@ -238,7 +161,7 @@ class SqliteClickStore:
 
     async def start(self) -> None:
         """Starts the process now, so the first visitor does not wait for it. A failure is logged, not raised:
-        the first write tries again (and answers 503 if it cannot)."""
+        the first write tries again (its visitors go on without a click if it cannot)."""
         try:
             await self._running()
         except ClickStoreDown:

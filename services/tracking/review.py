@@ -19,7 +19,7 @@ from services.db.uow import UnitOfWork
 from services.kernel.deps import Deps
 from services.kernel.dto import Incoming
 from services.messaging.notify import MANAGER_ROLES
-from services.staff.roles import require_role
+from services.staff.roles import own_partner_id, require_role
 from services.tracking import commissions
 from services.ledger import entries as ledger
 from services.tracking.commissions import APPROVED, PENDING, REJECTED
@@ -49,7 +49,7 @@ class ReviewItem:
 
 @dataclass(frozen=True)
 class ReviewResult:
-    outcome: Literal["cleared", "rejected", "already_decided", "not_found"]
+    outcome: Literal["cleared", "rejected", "already_decided", "not_found", "own"]
     conversion_id: int
     review: str | None = None  # the conversion's review state after the call
     status: str | None = None  # and its status
@@ -76,9 +76,21 @@ async def list_pending_review(uow: UnitOfWork, limit: int = 20, offset: int = 0)
     ]
 
 
+async def _is_own(uow: UnitOfWork, staff: Incoming, conversion: Conversion) -> bool:
+    """The staff member's partner earns from it: as the converting partner, or as its inviter (L2 commission)."""
+    mine = await own_partner_id(uow, staff)
+    if mine is None:
+        return False
+    if conversion.partner_id == mine:
+        return True
+    partner = await uow.partners.get(conversion.partner_id)
+    return partner is not None and partner.parent_id == mine
+
+
 async def review(deps: Deps, staff: Incoming, conversion_id: int, decision: Decision) -> ReviewResult:
     """A manager's (or admin's) decision on a flagged conversion; raises services.staff.roles.AccessDenied for anyone
-    else. Decided once: a second decision (two managers at once) gets "already_decided" and changes nothing."""
+    else. Decided once: a second decision (two managers at once) gets "already_decided" and changes nothing; a
+    conversion the staff member earns from is "own" and left to someone else."""
     if decision not in ("clear", "reject"):
         raise ValueError(f"unknown review decision {decision!r}")
     verdict = "cleared" if decision == "clear" else "rejected"
@@ -87,6 +99,8 @@ async def review(deps: Deps, staff: Incoming, conversion_id: int, decision: Deci
         conversion = await uow.session.get(Conversion, conversion_id)
         if conversion is None:
             return ReviewResult("not_found", conversion_id)
+        if await _is_own(uow, staff, conversion):
+            return ReviewResult("own", conversion_id, conversion.review, conversion.status)
         now = deps.clock.now()
         decided = await uow.session.execute(
             update(Conversion).where(Conversion.id == conversion_id, Conversion.review == "pending")

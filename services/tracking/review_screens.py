@@ -52,6 +52,8 @@ class ReviewScreens:
             result = await review(self.deps, inc, conversion_id, decision)  # type: ignore[arg-type]
         except AccessDenied:
             return Reply(toast=Toast("err-not-allowed", alert=True))
+        if result.outcome == "own":
+            return await self.list(inc, toast=Toast("err-own-conversion", alert=True))
         toast = Toast("review-done", {"id": conversion_id, "outcome": result.outcome},
                       alert=result.outcome in ("already_decided", "not_found"))
         return await self.list(inc, toast=toast)

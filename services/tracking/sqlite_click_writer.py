@@ -49,9 +49,10 @@ _SQLITE_COLUMNS = ("click_id", "link_id", "partner_id", "offer_id", "created_at"
 # Two statements per batch (measured ~20 % faster than one INSERT … SELECT with the checks as subqueries, which
 # SQLite must materialise because it reads the table it inserts into):
 # 1. _CHECKS reads, for every row, "seen in 24 h" (among the IP's latest UNIQUE_SCAN clicks) and the IP's clicks
-#    of the last hour (counted up to the batch's largest flood limit), all from ix_clicks_ip_visitor, each scan
-#    bounded. It sees earlier batches only; the batch's own earlier rows are added in Python (checked_rows).
-# 2. _INSERT writes the rows with their flags, in order.
+#    of the last hour (counted up to the batch's largest flood limit or cap), all from ix_clicks_ip_visitor, each
+#    scan bounded. It sees earlier batches only; the batch's own earlier rows are added in Python (checked_rows).
+# 2. _INSERT writes the rows with their flags, in order — but for a source past its cap, _COUNT adds the click to
+#    click_floods instead (rare: only then is there a third statement).
 _CHECKS = """WITH v(ord, link_id, ip_hash, ua_hash, day_ago, hour_ago) AS (VALUES {rows})
 SELECT
   EXISTS (SELECT 1 FROM (SELECT c.link_id, c.ua_hash FROM clicks AS c
@@ -64,6 +65,8 @@ FROM v ORDER BY v.ord"""
 _CHECK_ROW = "(?, ?, ?, ?, ?, ?)"
 _INSERT = "INSERT INTO clicks (" + ", ".join(_SQLITE_COLUMNS) + ", is_unique, flags) VALUES {rows}"
 _INSERT_ROW = "(" + ", ".join("?" * (len(_SQLITE_COLUMNS) + 2)) + ")"
+_COUNT = ("INSERT INTO click_floods (ip_hash, hour, clicks) VALUES (?, ?, ?) "
+          "ON CONFLICT (ip_hash, hour) DO UPDATE SET clicks = clicks + excluded.clicks")
 
 
 class _WindowStamps:
@@ -92,37 +95,51 @@ _window_stamps = _WindowStamps()
 
 
 def write_batch(conn: sqlite3.Connection, rows: Sequence[ClickRow]) -> None:
-    """Inserts rows (at most MAX_ROWS_PER_STATEMENT) with their unique and flood flags, inside the caller's
-    transaction."""
+    """Inserts rows (at most MAX_ROWS_PER_STATEMENT) with their unique and flood flags — or counts those of a
+    source past its cap — inside the caller's transaction."""
     stamps = [_window_stamps(row.created_at) for row in rows]
     params: list[Any] = []
     for ordinal, (row, (_, day_ago, hour_ago)) in enumerate(zip(rows, stamps)):
         params += (ordinal, row.link_id, row.ip_hash, row.ua_hash, day_ago, hour_ago)
-    params += (UNIQUE_SCAN, max((row.flood_limit for row in rows), default=0))
+    params += (UNIQUE_SCAN, max((max(row.flood_limit, row.flood_cap) for row in rows), default=0))
     checks = conn.execute(_CHECKS.format(rows=", ".join([_CHECK_ROW] * len(rows))), params).fetchall()
-    conn.execute(_INSERT.format(rows=", ".join([_INSERT_ROW] * len(rows))), checked_rows(rows, stamps, checks))
+    values, stored, counted = checked_rows(rows, stamps, checks)
+    if stored:
+        conn.execute(_INSERT.format(rows=", ".join([_INSERT_ROW] * stored)), values)
+    if counted:
+        conn.executemany(_COUNT, [(ip_hash, hour, n) for (ip_hash, hour), n in counted.items()])
 
 
 def checked_rows(rows: Sequence[ClickRow], stamps: Sequence[tuple[str, str, str]],
-                 checks: Sequence[tuple[int, int]]) -> list[Any]:
-    """_INSERT's flat parameters. What the database said of each row (seen in 24 h, the IP's clicks in the last
-    hour), plus what it owes to the rows before it in the same batch: a repeat visitor of the same link is not
-    unique; an IP's earlier clicks in the batch count towards its hourly flood limit (all are within the hour)."""
+                 checks: Sequence[tuple[int, int]]) -> tuple[list[Any], int, dict[tuple[str, str], int]]:
+    """(_INSERT's flat parameters, how many rows they hold, clicks to count per (IP hash, hour)). What the
+    database said of each row (seen in 24 h, the IP's clicks in the last hour), plus what it owes to the rows
+    before it in the same batch: a repeat visitor of the same link is not unique; an IP's earlier stored clicks in
+    the batch count towards its hourly flood limit and cap (all are within the hour)."""
     params: list[Any] = []
     fingerprints: set[tuple[int, str, str]] = set()
     per_ip: dict[str, int] = {}
+    counted: dict[tuple[str, str], int] = {}
     for row, (stamp, _, _), (seen, last_hour) in zip(rows, stamps, checks, strict=True):
+        earlier = per_ip.get(row.ip_hash, 0)
+        if 0 < row.flood_cap <= last_hour + earlier:  # a flood source's click: a counter, not a row
+            key = (row.ip_hash, stamp[:13] + ":00:00.000000")
+            counted[key] = counted.get(key, 0) + 1
+            continue
+        per_ip[row.ip_hash] = earlier + 1
         fingerprint = (row.link_id, row.ip_hash, row.ua_hash)
         unique = not seen and fingerprint not in fingerprints
         fingerprints.add(fingerprint)
-        earlier = per_ip.get(row.ip_hash, 0)
-        per_ip[row.ip_hash] = earlier + 1
         flags = row.flags
         if 0 < row.flood_limit <= last_hour + earlier:
             flags = f"{flags},{FLAG_FLOOD}" if flags else FLAG_FLOOD
         params += (row.click_id, row.link_id, row.partner_id, row.offer_id, stamp, row.ip_hash, row.ua_hash,
                    row.user_agent, row.referer, *row.subs, unique, flags)
-    return params
+    return params, len(rows) - sum(counted.values()), counted
+
+
+# What a row can cause: a vanished link, text sqlite3 cannot bind (a lone surrogate), a number out of range.
+_ROW_ERRORS = (sqlite3.IntegrityError, sqlite3.InterfaceError, UnicodeError, OverflowError, ValueError)
 
 
 class SqliteClickWriter:
@@ -177,9 +194,9 @@ class SqliteClickWriter:
             for start in range(0, len(rows), step):
                 write_batch(conn, rows[start:start + step])
             conn.execute("COMMIT")
-        except sqlite3.IntegrityError as exc:
+        except _ROW_ERRORS as exc:  # the data, not the database: the writer retries the other rows
             conn.execute("ROLLBACK")
-            raise BatchRejected(str(exc)) from exc
+            raise BatchRejected(f"{type(exc).__name__}: {exc}") from exc
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -261,7 +278,7 @@ def serve(path: str, requests: BinaryIO, replies: BinaryIO) -> None:
                 writer.write(rows)
             except BatchRejected as exc:
                 write_frame(replies, REJECTED + str(exc).encode())
-            except Exception as exc:  # the parent answers 503 and logs; this process carries on with the next
+            except Exception as exc:  # an outage: the parent logs it; this process carries on with the next
                 log.exception("click batch failed")
                 write_frame(replies, FAILED + f"{type(exc).__name__}: {exc}".encode())
             else:

@@ -90,3 +90,19 @@ def test_0004_cuts_click_hashes_so_old_clicks_match_new_ones(empty_db: str):
     run_blocking(upgrade, empty_db)
     rows = run_blocking(asyncio.run, _sql(empty_db, "SELECT ip_hash, ua_hash FROM clicks"))
     assert rows == [(hash_ip("secret", "192.0.2.7"), hash_ua("Mozilla/5.0"))]
+
+
+def test_0005_marks_existing_roles_as_env_seeded_and_leaves_offers_unkeyed(empty_db: str):
+    """Before 0005 only the env seed wrote staff roles, so they all become 'env' (revocable by editing env);
+    no offer is guessed to be the default one: the first start adopts it (services.offers.service)."""
+    run_blocking(upgrade, empty_db, "0004")
+    run_blocking(asyncio.run, _sql(
+        empty_db,
+        "INSERT INTO staff_roles (messenger, external_id, role, created_at) "
+        "VALUES ('telegram', '1', 'admin', '2026-11-01 00:00:00')",
+        "INSERT INTO offers (name, target_url, payout_model, currency, hold_days, attribution_days, l2_percent, "
+        "status, created_at) VALUES ('o', 'https://x.example', 'cpa', 'RUB', 30, 30, 5, 'active', "
+        "'2026-11-01 00:00:00')"))
+    run_blocking(upgrade, empty_db, "0005")
+    assert run_blocking(asyncio.run, _sql(empty_db, "SELECT role, source FROM staff_roles")) == [("admin", "env")]
+    assert run_blocking(asyncio.run, _sql(empty_db, "SELECT name, key FROM offers")) == [("o", None)]

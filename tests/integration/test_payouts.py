@@ -101,6 +101,13 @@ async def test_decisions_move_once_and_are_audited_and_announced(services):
     assert money["reserved"] == ZERO
     assert (await service.decide(services.deps, MANAGER, 1, "reject", "late")).outcome == "already_decided"
     assert (await service.decide(services.deps, MANAGER, 99, "approve")).outcome == "not_found"
+    # A manager who is also a partner never decides on their own payout.
+    own = await make_partner(services, 901, name="Manager Too")
+    await credit(services, own, "1500.00")
+    await give_details(services, own)
+    mine = await service.request(services.deps, own, "RUB", None, actor="telegram:901")
+    assert (await service.decide(services.deps, OTHER, mine.payout_id, "approve")).outcome == "own"
+    assert (await service.decide(services.deps, MANAGER, mine.payout_id, "approve")).outcome == "approved"
 
     events = await rows(services, PayoutEvent, PayoutEvent.payout_id == 1)
     assert [(e.action, e.from_status, e.to_status) for e in events] == [
@@ -112,7 +119,8 @@ async def test_decisions_move_once_and_are_audited_and_announced(services):
     outbox = await rows(services, OutboxMessage, OutboxMessage.kind == "payout")
     to_partner = [m.screen["args"]["status"] for m in outbox if m.partner_id == partner]
     assert to_partner == ["approved", payout.status]
-    staff = sorted((m.messenger, m.chat_id) for m in outbox if m.screen["text_key"] == "pam-new")
+    staff = sorted((m.messenger, m.chat_id) for m in outbox if m.screen["text_key"] == "pam-new"
+                   and m.screen["args"]["id"] == "1")
     assert staff == [("telegram", "900"), ("telegram", "901"), ("telegram", "903"), ("vk", "800")]
     assert all("4242424242424242" not in str(m.screen) for m in outbox)
 

@@ -466,7 +466,8 @@ async def test_signature_and_ip_allowlist_refusals(client, deps):
     assert (await call(client, signed("wrong", **good)))[1]["error"] == "bad_signature"
     tampered = {**signed(**good), "payout": "100000"}
     assert await call(client, tampered) == (403, {
-        "error": "bad_signature", "message": "sig must be the hex HMAC-SHA256 of the sorted parameters"})
+        "error": "bad_signature", "message": "sig must be the hex HMAC-SHA256 of the sorted, percent-encoded "
+                                             "parameters (see the postback signing rule)"})
 
     deps.config = replace(deps.config, postback_ip_allowlist=("198.51.100.0/24", "203.0.113.7"))
     assert (await call(client, signed(**good)))[1]["error"] == "ip_not_allowed"
@@ -511,7 +512,7 @@ async def test_body_refusals(client, deps):
     assert (response.status, (await response.json())["error"]) == (400, "duplicate_param")
     response = await client.post("/postback", data=b"x=" + b"a" * 70_000,
                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
-    assert (response.status, (await response.json())["error"]) == (400, "too_large")
+    assert (response.status, (await response.json())["error"]) == (413, "too_large")
     assert (await client.head("/postback?" + urlencode(params))).status == 405  # HEAD must not record a sale
     assert await rows(deps, Conversion) == []
 

@@ -28,7 +28,7 @@ from tests.fakes.bot_api_server import FakeBotAPI, _free_port
 from tests.fakes.vk_api import FakeVK
 from tests.integration.test_clicks import add_link
 
-COMPONENTS = {"status", "database", "outbox", "telegram", "vk", "click_writer"}
+COMPONENTS = {"status", "database", "outbox", "telegram", "vk", "click_writer", "clicks_unrecorded"}
 
 
 async def _health_until(http: aiohttp.ClientSession, url: str, ready: Callable[[dict[str, Any]], bool],

@@ -128,3 +128,29 @@ async def test_settings_language_and_timezone(services, tg):
     [partner] = await all_rows(services, Partner)
     assert partner.locale == "ru" and partner.timezone == "Asia/Yekaterinburg"
     assert tg.toasts()[-1] == "Эта кнопка устарела."
+
+
+async def test_default_offer_is_kept_by_key_when_its_url_is_edited_in_the_bot(services, tg):
+    offer_id = await ensure_default_offer(services.deps, "https://shop.example.com", "Shop")
+    await tg.press(MANAGER, f"adm:oe:{offer_id}:target_url")
+    await tg.send(MANAGER, "https://shop.example.com/new-landing")
+    # The next start, OFFER_URL unchanged in .env: the edited offer is still the default one, no second offer.
+    assert await ensure_default_offer(services.deps, "https://shop.example.com", "Shop") == offer_id
+    [offer] = await all_rows(services, Offer)
+    assert (offer.key, offer.target_url) == ("default", "https://shop.example.com/new-landing")
+
+
+async def test_an_install_from_before_the_key_adopts_its_default_offer(services):
+    """Offers made before migration 0005 have no key: the first start keys the one the old URL lookup found."""
+    async with services.deps.uow() as uow:
+        for name in ("Manager's", "Default", "Later copy"):
+            uow.session.add(Offer(name=name, target_url="https://shop.example.com" if name != "Manager's"
+                                  else "https://other.example.com", payout_model="revshare", currency="RUB",
+                                  hold_days=30, attribution_days=30, l2_percent=Decimal("5"), status="active",
+                                  created_at=services.deps.clock.now()))
+            await uow.session.flush()
+        await uow.commit()
+    offer_id = await ensure_default_offer(services.deps, "https://shop.example.com", "Shop")
+    offers = {o.name: o for o in await all_rows(services, Offer)}
+    assert len(offers) == 3 and offers["Default"].id == offer_id and offers["Default"].key == "default"
+    assert offers["Manager's"].key is None and offers["Later copy"].key is None

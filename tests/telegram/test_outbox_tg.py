@@ -88,6 +88,35 @@ async def test_a_crashed_send_is_taken_over_after_the_lease(services, clock):
     assert (await row(services, row_id)).status == "sent"
 
 
+async def test_rows_for_a_messenger_not_configured_now_stay_pending(services, clock):
+    async with services.deps.uow() as uow:
+        vk_row = await uow.outbox.add(messenger="vk", chat_id="800", locale="en", kind="test",
+                                      screen=Screen("menu-title").to_dict(), now=clock.now())
+        await uow.commit()
+    tg_row = await enqueue(services)
+    tg = TelegramHarness(services)
+    telegram_only = OutboxDispatcher(services.deps, {"telegram": tg.notifier}, rates={})
+    for _ in range(MAX_ATTEMPTS + 1):  # VK off for a long while: its row is never given up on
+        await telegram_only.dispatch_once()
+        clock.advance(hours=1)
+    assert (await row(services, tg_row)).status == "sent"
+    waiting = await row(services, vk_row.id)
+    assert (waiting.status, waiting.attempts, waiting.last_error) == ("pending", 0, None)
+
+    class VkNotifier:  # VK configured at the next start
+        messenger = "vk"
+
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        async def send(self, chat_id, screen, locale, dedupe_id, thread_id=None):
+            self.sent.append(chat_id)
+
+    vk = VkNotifier()
+    await OutboxDispatcher(services.deps, {"telegram": tg.notifier, "vk": vk}, rates={}).dispatch_once()
+    assert vk.sent == ["800"] and (await row(services, vk_row.id)).status == "sent"
+
+
 async def test_a_row_from_a_newer_format_waits_instead_of_failing(services, clock):
     tg = TelegramHarness(services)
     dispatcher = OutboxDispatcher(services.deps, {"telegram": tg.notifier}, rates={})

@@ -111,3 +111,45 @@ def test_callback_actions_fit_telegram_limit():
                *(f"ob:lang:{l}" for l in LOCALES), *(f"set:lang:{l}" for l in LOCALES)]
     too_long = [a for a in actions if len(a.encode()) > 64]
     assert too_long == []
+
+
+def test_every_typed_action_fits_telegram_limit():
+    """Every ActionData type, packed with the largest values it can carry, stays within 64 bytes. A new text field
+    needs its possible values listed here (its pattern alone does not bound it)."""
+    import dataclasses
+    import typing
+
+    from services.faq import actions as faq
+    from services.faq.knowledge import ENTRY_FIELDS
+    from services.kernel import menu
+    from services.kernel.actions import ActionData
+    from services.links import actions as links
+    from services.messaging.notify import MUTABLE_KINDS
+    from services.partners import actions as partners
+    from services.partners.screens import REJECT_PRESETS
+    from services.partners.settings import COMMON_TIMEZONES
+    from services.support import actions as support
+
+    text_values = {("SetTimezone", "zone"): COMMON_TIMEZONES, ("SetMute", "kind"): MUTABLE_KINDS,
+                   ("RejectPreset", "reason"): REJECT_PRESETS, ("AdminEdit", "field"): ENTRY_FIELDS,
+                   ("OnboardingLanguage", "locale"): LOCALES, ("SetLanguage", "locale"): LOCALES,
+                   ("OpenSection", "section"): menu.SECTIONS}
+
+    def largest(kind: type, spec: dataclasses.Field) -> object:
+        hint = typing.get_type_hints(kind)[spec.name]
+        if type(None) in typing.get_args(hint):  # X | None
+            hint = next(a for a in typing.get_args(hint) if a is not type(None))
+        if hint is int:
+            return 10**18 - 1
+        if hint is bool:
+            return True
+        if typing.get_origin(hint) is typing.Literal:
+            return max(typing.get_args(hint), key=lambda v: len(str(v)))
+        return max(text_values[(kind.__name__, spec.name)], key=len)
+
+    kinds = [k for m in (partners, links, support, faq, menu) for k in vars(m).values()
+             if isinstance(k, type) and issubclass(k, ActionData) and k is not ActionData]
+    assert len(kinds) > 40
+    for kind in kinds:
+        packed = kind(**{f.name: largest(kind, f) for f in dataclasses.fields(kind)}).pack()
+        assert len(packed.encode()) <= 64, packed

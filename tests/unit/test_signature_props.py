@@ -4,13 +4,15 @@ while) it is approved — driven through the real postback use case on a migrate
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import itertools
 import shutil
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -37,14 +39,14 @@ from services.tracking.commissions import (
 from services.ledger.entries import release_due
 from services.tracking.postbacks import STATUS_ALIASES, RawPostback, admit, handle_postback
 from services.tracking.review import review
-from services.tracking.signature import canonical, ip_allowed, sign, verify
+from services.tracking.signature import accepted_texts, canonical, ip_allowed, raw_canonical, sign, verify
 from tests.fakes.clock import FakeClock
 
 SECRET = "k3y"
 ATTRIBUTION_DAYS = 30
 FRAUD_MIN_SECONDS = 10
 
-keys = st.text(min_size=1, max_size=12).filter(lambda k: "=" not in k and "&" not in k and k != "sig")
+keys = st.text(min_size=1, max_size=12).filter(lambda k: k != "sig")
 values = st.text(max_size=20)  # unicode, empty
 param_dicts = st.dictionaries(keys, values, max_size=8)
 secrets = st.text(min_size=1, max_size=32)
@@ -89,13 +91,63 @@ def test_another_secret_or_no_secret_rejects(params, secret, other):
     assert not verify(secret, params, None) and not verify(secret, params, "")
 
 
-@given(param_dicts, secrets, st.text(max_size=5), st.sampled_from(["=", "&"]), values)
-def test_keys_that_would_make_the_signed_text_ambiguous_never_verify(params, secret, head, char, value):
-    """{"a=1&b": "2"} and {"a": "1&b=2"} would sign the same text: such keys are refused outright."""
-    bad = {**params, f"{head}{char}": value}
-    with pytest.raises(ValueError):
-        sign(secret, bad)
-    assert not verify(secret, bad, sign(secret, params))
+# Few characters, the separators and "%" among them: collisions under a weaker rule are found at once.
+tricky = st.text(alphabet="a1&=% é", max_size=6)
+tricky_dicts = st.dictionaries(tricky.filter(lambda k: k != "sig"), tricky, max_size=4)
+
+
+@given(tricky_dicts, tricky_dicts)
+def test_two_different_parameter_maps_never_share_a_canonical_string(one, other):
+    assume(one != other)
+    assert canonical(one) != canonical(other)
+
+
+@given(st.dictionaries(st.text().filter(lambda k: k != "sig"), st.text(), max_size=8))
+def test_canonical_string_decodes_back_to_its_map(params):
+    """A left inverse exists, so the canonical form is injective for any text, not only the characters above."""
+    pairs = [pair.split("=") for pair in canonical(params).split("&")] if params else []
+    assert all(len(pair) == 2 for pair in pairs)
+    assert {unquote(k, errors="strict"): unquote(v, errors="strict") for k, v in pairs} == params
+
+
+@given(tricky_dicts, tricky_dicts, secrets)
+def test_no_signature_verifies_two_different_maps(one, other, secret):
+    """Whatever rule the advertiser signed with (encoded, or the earlier raw one where it is still accepted), a
+    signature of one map never verifies another."""
+    assume(one != other)
+    assert not set(accepted_texts(one)) & set(accepted_texts(other))
+    for text in accepted_texts(one):
+        assert not verify(secret, other, hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest())
+
+
+def test_a_value_holding_a_pair_no_longer_signs_as_two_pairs():
+    """The reported collision: from one captured URL, a new txid (hence a second conversion) was minted."""
+    split, joined = {"txid": "T", "uid": "77"}, {"txid": "T&uid=77"}
+    assert canonical(split) == "txid=T&uid=77" and canonical(joined) == "txid=T%26uid%3D77"
+    assert not verify(SECRET, joined, sign(SECRET, split)) and not verify(SECRET, split, sign(SECRET, joined))
+    legacy = hmac.new(SECRET.encode(), b"txid=T&uid=77", hashlib.sha256).hexdigest()
+    assert verify(SECRET, split, legacy) and not verify(SECRET, joined, legacy)
+
+
+def legacy_sign(secret: str, params: dict[str, str]) -> str:
+    """What advertisers computed before: raw values, sorted by name."""
+    payload = "&".join(f"{k}={v}" for k, v in sorted(params.items()) if k != "sig")
+    return hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
+
+
+def test_todays_signatures_keep_verifying_where_they_are_unambiguous():
+    plain = {"click_id": "0195a1b2c3d4e5f6a7b8c9d0e1f2a3b4", "status": "sale", "payout": "99.90", "offer": "1",
+             "offer_id": "1", "currency": "RUB", "txid": "A-1_b.2~c"}
+    assert canonical(plain) == raw_canonical(plain)  # unreserved only: one text under both rules
+    assert verify(SECRET, plain, legacy_sign(SECRET, plain))
+    spaced = {**plain, "reason": "Отказ клиента: дубль", "txid": "order 15/2"}
+    assert verify(SECRET, spaced, legacy_sign(SECRET, spaced)) and verify(SECRET, spaced, sign(SECRET, spaced))
+    for risky in ("a&b", "a=b", "100%"):  # the raw text would be ambiguous: only the encoded rule verifies
+        params = {**plain, "reason": risky}
+        assert not verify(SECRET, params, legacy_sign(SECRET, params))
+        assert verify(SECRET, params, sign(SECRET, params))
+    # "T 1" signed encoded is "T%201"; the raw text of a literal "T%201" must not reuse that signature.
+    assert not verify(SECRET, {"txid": "T%201"}, sign(SECRET, {"txid": "T 1"}))
 
 
 @given(st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True), values, max_size=6),
@@ -107,7 +159,8 @@ def test_signed_query_survives_url_encoding(extra, status):
                  "clickid", "subid"):
         params.pop(name, None)
     query = urlencode({**params, "sig": sign(SECRET, params)})
-    request = admit(ProgramConfig(postback_secret=SECRET), RawPostback("GET", "127.0.0.1", query))
+    request = admit(ProgramConfig(postback_secret=SECRET), RawPostback("GET", "127.0.0.1", query),
+                    now=FakeClock().now())
     assert (request.click_id, request.status) == ("C1", STATUS_ALIASES[status])
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from services.db.models import AccountLinkCode, Application, FormState, MessengerAccount, OutboxMessage, Partner
 from services.messaging.outbox import OutboxDispatcher
+from tests.conftest import STAFF_SEED
 from tests.fakes.tg_harness import TelegramHarness
 from tests.fakes.vk_api import FakeVK
 from tests.fakes.vk_harness import VkHarness
@@ -196,7 +197,7 @@ async def test_applicant_and_support_cannot_decide(services, vk, t):
 
 
 async def test_two_managers_at_once(services, vk, t):
-    await services.seed_staff([("vk", "801", "manager")])
+    await services.seed_staff([*STAFF_SEED, ("vk", "801", "manager")])
     vk.vk.users[801] = {"first_name": "Oleg", "last_name": "Smirnov"}
     await fill_form(vk)
     await vk.press(USER, "ob:terms")

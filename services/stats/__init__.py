@@ -1,0 +1,1 @@
+"""Partner statistics: periods, queries over hourly rollups plus the raw tail, chat screens, chart, CSV, alerts."""
