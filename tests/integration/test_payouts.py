@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select, update
 
+from bot.config import Settings
 from bot.scheduler import build_scheduler
 from services.db.engine import make_engine, make_session_factory
 from services.db.models import OutboxMessage
@@ -30,6 +31,11 @@ from tests.fakes.payouts import credit, give_details, make_partner
 MANAGER, OTHER = Incoming("telegram", "900", "900"), Incoming("telegram", "901", "901")
 VK_MANAGER = Incoming("vk", "800", "800")
 ZERO = Decimal("0")
+
+
+def _scheduler(services):
+    container = SimpleNamespace(services=services, deps=services.deps, settings=Settings(_env_file=None))
+    return build_scheduler(container)  # type: ignore[arg-type]
 
 
 async def buckets(services, partner_id: int, currency: str = "RUB") -> dict[str, Decimal]:
@@ -195,7 +201,7 @@ async def test_csv_and_queue_show_details_masked_only(services):
 
 async def test_scheduled_payouts_once_per_period_with_reminders(services, clock):
     services.deps.config = dataclasses.replace(services.deps.config, payout_schedule="monthly:1")
-    scheduler = build_scheduler(SimpleNamespace(services=services, deps=services.deps))  # type: ignore[arg-type]
+    scheduler = _scheduler(services)
     job = scheduler.get_job("payouts_scheduled")
     assert job is not None and str(job.trigger) == "cron[day='1', hour='9', minute='0']"
     ready = await make_partner(services, 111, name="Ready")
@@ -235,5 +241,4 @@ async def test_schedule_off_does_nothing(services, clock):
     partner = await make_partner(services)
     await credit(services, partner, "1500.00")
     assert (await run_scheduled(services.deps)).created == []
-    assert build_scheduler(SimpleNamespace(services=services, deps=services.deps)).get_job(  # type: ignore[arg-type]
-        "payouts_scheduled") is None
+    assert _scheduler(services).get_job("payouts_scheduled") is None
