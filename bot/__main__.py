@@ -24,6 +24,7 @@ from bot.web import build_web_app
 from services.db.migrate import upgrade_async
 from services.db.sqlite import ensure_parent_dir
 from services.kernel.secrets import IP_HASH_SECRET, stored_secret
+from services.payouts.cipher import PAYOUT_DETAILS_KEY
 from services.offers.service import ensure_default_offer
 
 log = logging.getLogger("bot")
@@ -137,7 +138,9 @@ async def main(settings: Settings | None = None, stop: asyncio.Event | None = No
     await container.shared.start()
     # The key of visitors' IP hashes: IP_HASH_SECRET, or one generated at first start and kept in the database.
     secret = settings.ip_hash_secret or await stored_secret(container.deps, IP_HASH_SECRET)
-    container.deps.config = replace(container.deps.config, ip_hash_secret=secret)
+    # The key of payout details at rest, the same way (losing it makes stored details unreadable: back it up).
+    payout_key = settings.payout_details_key or await stored_secret(container.deps, PAYOUT_DETAILS_KEY)
+    container.deps.config = replace(container.deps.config, ip_hash_secret=secret, payout_details_key=payout_key)
     if first:
         await seed(container)
 

@@ -27,7 +27,8 @@ WEAK_SECRETS = frozenset({"change-me", "changeme", "secret", "paste-64-random-he
 SECRET_MIN_LENGTH = 32
 # Values never echoed in an error line.
 SECRET_FIELDS = frozenset({"telegram_bot_token", "vk_token", "postback_secret", "ip_hash_secret", "database_url",
-                           "redis_url", "telegram_webhook_secret", "vk_callback_secret", "vk_callback_confirmation"})
+                           "redis_url", "telegram_webhook_secret", "vk_callback_secret", "vk_callback_confirmation",
+                           "payout_details_key"})
 
 
 class Settings(BaseSettings):
@@ -74,6 +75,12 @@ class Settings(BaseSettings):
     tier_currency: str = "RUB"
     tier_gold_foreign_thresholds: Annotated[dict[str, Decimal], NoDecode] = Field(default_factory=dict)
     tier_platinum_foreign_thresholds: Annotated[dict[str, Decimal], NoDecode] = Field(default_factory=dict)
+
+    # Payouts
+    payout_details_key: str | None = None  # unset: generated at first start and kept in the database
+    min_payout: Annotated[dict[str, Decimal], NoDecode] = Field(
+        default_factory=lambda: {"RUB": Decimal("1000"), "USD": Decimal("20"), "EUR": Decimal("20")})
+    payout_schedule: str = ""
 
     # Support
     support_chat_id: int = 0
@@ -176,6 +183,43 @@ class Settings(BaseSettings):
             raise ValueError(f"is too weak: at least {SECRET_MIN_LENGTH} random characters "
                              "(python -c 'import secrets; print(secrets.token_hex(32))'), or remove the line")
         return value
+
+    @field_validator("payout_details_key")
+    @classmethod
+    def _strong_payout_key(cls, value: str | None) -> str | None:
+        if value is not None and (len(value) < SECRET_MIN_LENGTH or len(set(value)) < 10
+                                  or value.strip().lower() in WEAK_SECRETS):
+            raise ValueError(f"is too weak: at least {SECRET_MIN_LENGTH} random characters "
+                             "(python -c 'import secrets; print(secrets.token_hex(32))'), or remove the line")
+        return value
+
+    @field_validator("min_payout", mode="before")
+    @classmethod
+    def _min_payout(cls, value: object) -> object:
+        # "RUB:1000, USD:20" in env; a dict when built in code.
+        if not isinstance(value, str):
+            return value
+        minimums: dict[str, Decimal] = {}
+        for part in (p.strip() for p in value.split(",") if p.strip()):
+            currency, _, amount = part.partition(":")
+            try:
+                number = Decimal(amount.strip())
+            except ArithmeticError:
+                number = Decimal("NaN")
+            currency = currency.strip().upper()
+            if not (len(currency) == 3 and currency.isascii() and currency.isalpha()) or not number.is_finite() \
+                    or number <= 0 or number.as_tuple().exponent < -2:  # type: ignore[operator]
+                raise ValueError(f"{part!r} is not CURRENCY:AMOUNT (like RUB:1000, a positive amount in cents)")
+            minimums[currency] = number
+        return minimums
+
+    @field_validator("payout_schedule")
+    @classmethod
+    def _payout_schedule(cls, value: str) -> str:
+        from services.payouts.schedule import parse_schedule
+
+        parse_schedule(value)  # ValueError says what is wrong
+        return value.strip().lower()
 
     @field_validator("redis_url")
     @classmethod

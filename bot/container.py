@@ -38,6 +38,9 @@ def program_config(settings: Settings) -> ProgramConfig:
         fraud_min_seconds=settings.fraud_min_seconds,
         click_flood_per_hour=settings.click_flood_per_hour,
         click_flood_cap_factor=settings.click_flood_cap_factor,
+        payout_details_key=settings.payout_details_key or "",  # unset: main() puts the generated one here
+        min_payout=tuple(sorted(settings.min_payout.items())),
+        payout_schedule=settings.payout_schedule,
         support_chat_id=str(settings.support_chat_id) if settings.support_chat_id else "",
         support_sla_minutes=settings.support_sla_minutes,
         dashboard_secret=settings.dashboard_secret or derive_secret(settings.telegram_bot_token, settings.vk_token),

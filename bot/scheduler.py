@@ -13,6 +13,7 @@ from services.ledger.entries import release_due
 from services.tracking import postback_log
 from services.stats.alerts import check_alerts
 from services.stats.rollups import roll_up
+from services.payouts.schedule import parse_schedule, run_scheduled
 
 log = logging.getLogger(__name__)
 
@@ -38,4 +39,9 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
                       id="stats_rollup", replace_existing=True)
     scheduler.add_job(check_alerts, "cron", minute=(delay.seconds // 60 + 2) % 60, args=[container.deps],
                       id="stats_alerts", replace_existing=True)
+    # Scheduled payouts (PAYOUT_SCHEDULE): idempotent per period, so a late or repeated run adds nothing.
+    trigger = parse_schedule(container.deps.config.payout_schedule)
+    if trigger is not None:
+        scheduler.add_job(run_scheduled, trigger, args=[container.deps], id="payouts_scheduled",
+                          replace_existing=True, misfire_grace_time=6 * 3600)
     return scheduler

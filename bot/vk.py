@@ -1,6 +1,8 @@
 """VK side of the composition root: a vkbottle Bot whose every API call goes through VK_API_URL."""
 from __future__ import annotations
 
+import logging
+
 from vkbottle import API, Bot
 from vkbottle.exception_factory import ABCErrorHandler
 from vkbottle.http import ABCHTTPClient
@@ -19,6 +21,9 @@ def build_api(token: str, api_url: str, http_client: ABCHTTPClient | None = None
 def build_vk_bot(token: str, group_id: int, api_url: str, services: Services, *,
                  http_client: ABCHTTPClient | None = None, error_handler: ABCErrorHandler | None = None,
                  wait: int | None = None) -> Bot:
+    # vkbottle logs every raw event at DEBUG, message text included — card numbers and wallets people type into
+    # the payout details form among them. Its DEBUG lines never reach the log, whatever LOG_LEVEL says.
+    logging.getLogger("vkbottle").setLevel(logging.INFO)
     api = build_api(token, api_url, http_client)
     labeler = build_labeler(services, api, error_handler)
     # skip_old_events=False: after a restart, catch up on what partners sent while we were down.

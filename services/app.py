@@ -25,6 +25,9 @@ from services.tracking.review_screens import ReviewScreens
 from services.partners.settings import SettingsService
 from services.stats.screens import StatsService
 from services.staff.service import StaffService
+from services.payouts.partner_screens import DETAILS_FORM, PartnerPayoutScreens
+from services.payouts.staff_screens import StaffPayoutScreens
+from services.payouts.details import METHODS as PAYOUT_METHODS
 from services.support.service import FORM as SUPPORT_FORM
 from services.support.service import REPLY_FORM as SUPPORT_REPLY_FORM
 from services.support.service import SupportService
@@ -64,11 +67,15 @@ class Services:
         self.conversation.forms[BANNER_FORM] = self.materials_admin.on_banner_message
         self.promo = PromoService(deps, self.forms)
         self.onboarding.on_approved.append(issue_on_approval)  # a personal promo code per active offer
+        self.payouts = PartnerPayoutScreens(deps, self.forms, self.settings.on_action)  # set:pay…, pay:…
+        self.payout_staff = StaffPayoutScreens(deps, self.forms)  # pam:…
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)
         self.review = ReviewScreens(deps, self.admin_action)
         self.staff = StaffService(deps, self.forms, self.admin_action)
         for name in self.forms.forms:  # every engine-driven form (registered above) takes typed answers
             self.conversation.forms[name] = self.forms.on_text
+        for method in PAYOUT_METHODS:  # typed details need the encryption key loaded first
+            self.conversation.forms[DETAILS_FORM + method] = self.payouts.details_text
         # The route table both adapters register, in order; the main menu's sections come from it too.
         self.features = routes.features(self)
         for feature in self.features:

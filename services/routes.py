@@ -73,6 +73,11 @@ def features(s: Services) -> tuple[Feature, ...]:
         ),
         # prm: a partner asking for their promo code; prma: managers listing, setting and revoking codes
         Feature("promo", buttons=(Buttons(("prm:", "prma:"), s.promo.on_action),)),
+        Feature(
+            "payouts",
+            # pay: the partner's request and history (from Balance); pam: managers' queue (from /admin)
+            buttons=(Buttons(("pay:",), s.payouts.on_action), Buttons(("pam:",), s.payout_staff.on_action)),
+        ),
         # Shared by every feature; the adapters' catch-alls (free text, unknown buttons) follow it.
         Feature(
             "conversation",

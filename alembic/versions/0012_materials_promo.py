@@ -15,7 +15,7 @@ from alembic import op
 from services.db.base import BigId, UTCDateTime
 
 revision: str = '0012'
-down_revision: str | None = '0005'  # chained after main's head at merge (was 0006)
+down_revision: str | None = '0011'  # chained after 0011 (payouts) at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -180,7 +180,10 @@ acc-link-same-messenger = Your partner profile already has an account in this me
 
 ## Balance and tiers
 balance =
-    💰 Balance (available · on hold):
+    💰 Balance (available · on hold{ $reserved ->
+        [none] {""}
+       *[other] {" "}· ⏳ being paid out
+    }):
     { $balances }
 
     Latest movements:

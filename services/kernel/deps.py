@@ -44,6 +44,11 @@ class ProgramConfig:
     click_flood_cap_factor: int = 10  # past this × click_flood_per_hour, clicks are counted, not stored; 0 = never
     tiers: tuple[TierRule, ...] = DEFAULT_TIERS
     tier_currency: str = "RUB"  # the currency of TierRule.threshold
+    # Payouts
+    payout_details_key: str = ""  # PAYOUT_DETAILS_KEY; empty: a key generated once and kept in app_secrets
+    min_payout: tuple[tuple[str, Decimal], ...] = (("RUB", Decimal("1000")), ("USD", Decimal("20")),
+                                                  ("EUR", Decimal("20")))  # currencies not listed: any amount
+    payout_schedule: str = ""  # PAYOUT_SCHEDULE (services.payouts.schedule); empty: partners ask themselves
     # Support
     support_chat_id: str = ""  # Telegram staff group; empty → tickets go to support staff privately
     support_sla_minutes: int = 60

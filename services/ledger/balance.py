@@ -12,7 +12,7 @@ from services.db.tracking_models import LedgerEntry
 from services.kernel.deps import Deps, TierRule
 from services.kernel.dto import Incoming, Reply
 from services.ledger import screens
-from services.ledger.entries import RELEASE, balances
+from services.ledger.entries import AVAILABLE, HOLD, RELEASE, balances
 from services.partners.current import Require, current_partner
 from services.partners.tiers import next_tier, revenue_by_partner
 
@@ -21,7 +21,7 @@ RECENT = 5
 
 @dataclass(frozen=True)
 class BalanceSummary:
-    balances: dict[str, dict[str, Decimal]]  # currency → {"hold": …, "available": …}
+    balances: dict[str, dict[str, Decimal]]  # currency → {"hold": …, "available": …, "reserved": … (payouts)}
     recent: list[LedgerEntry]  # newest first, releases left out (they only move money between buckets)
     tier: str
     revenue: Decimal  # approved sales of the last 30 days, the tier's measure
@@ -32,7 +32,8 @@ async def balance_summary(deps: Deps, partner: Partner, *, recent: int = RECENT)
     async with deps.uow() as uow:
         sums = await balances(uow, partner.id)
         entries = (await uow.session.scalars(
-            select(LedgerEntry).where(LedgerEntry.partner_id == partner.id, LedgerEntry.kind != RELEASE)
+            select(LedgerEntry).where(LedgerEntry.partner_id == partner.id, LedgerEntry.kind != RELEASE,
+                                      LedgerEntry.bucket.in_((HOLD, AVAILABLE)))  # a payout's own moves show once
             .order_by(LedgerEntry.id.desc()).limit(recent))).all()
     revenue = (await revenue_by_partner(deps, [partner.id])).get(partner.id, Decimal("0"))
     return BalanceSummary(sums, list(entries), partner.tier, revenue, next_tier(partner.tier, deps.config.tiers))

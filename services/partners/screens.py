@@ -115,6 +115,7 @@ def settings_home(partner: Partner, *, edit: bool = False) -> Screen:
                   buttons=((Button("settings-btn-language", act.LanguageMenu().pack()),),
                            (Button("settings-btn-timezone", act.TimezoneMenu().pack()),),
                            (Button("settings-btn-notifications", act.MuteMenu().pack()),),
+                           (Button("pay-btn-details", "set:pay"),),  # services.payouts registers it
                            (Button("settings-btn-link-account", act.LinkAccount().pack()),)), edit=edit)
 
 
