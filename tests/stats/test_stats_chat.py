@@ -37,7 +37,7 @@ SCENARIO: list[tuple[str, str]] = [
     ("text", "/stats 2025-01-01 2026-11-01"),
     ("text", "/stats 2026-02-30"),
     ("text", "/stats 7d by colour"),
-    ("text", "stats"),  # the alias, typed alone
+    ("text", "/статистика"),  # the Russian alias
     ("menu", "stats"),
     ("press", "st:png:lastmonth:day"),
     ("press", "st:csv:lastmonth:sub1"),
