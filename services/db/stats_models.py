@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db.base import Base, UTCDateTime
+from services.db.tracking_models import Conversion
 
 
 class ClickHour(Base):
@@ -52,3 +53,9 @@ class LinkAlert(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     since: Mapped[datetime] = mapped_column(UTCDateTime())  # when it last switched on or off
     checked_until: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# A partner's conversions of a period with everything stats sum, read from the index alone: one contiguous range
+# however many other partners' conversions lie between theirs in the table (services/stats/queries.py).
+Index("ix_conversions_stats", Conversion.partner_id, Conversion.created_at, Conversion.status, Conversion.currency,
+      Conversion.commission, Conversion.link_id, Conversion.offer_id, Conversion.sub1)

@@ -97,10 +97,10 @@ async def week_by_link(uow: UnitOfWork, until: datetime, rules: Rules) -> dict[i
     conversions = await uow.session.execute(
         select(Conversion.link_id, func.sum(case((Conversion.created_at >= window, 1), else_=0)),
                func.sum(case((Conversion.created_at < window, 1), else_=0)))
-        .select_from(Partner)  # per partner through ix_conversions_partner_created
-        .join(Conversion, and_(Conversion.partner_id == Partner.id, Conversion.created_at >= first,
-                               Conversion.created_at < until))
-        .where(Conversion.link_id.is_not(None)).group_by(Conversion.link_id))
+        # partner by partner through the (partner_id, created_at) indexes, as in services.stats.rollups
+        .where(Conversion.partner_id.in_(select(Partner.id)), Conversion.created_at >= first,
+               Conversion.created_at < until, Conversion.link_id.is_not(None))
+        .group_by(Conversion.link_id))
     for link_id, recent, base in conversions:
         if link_id in weeks:
             weeks[link_id].recent_conversions, weeks[link_id].base_conversions = int(recent or 0), int(base or 0)

@@ -1,5 +1,6 @@
 """A report as CSV: UTF-8 with a BOM (Excel then reads the Cyrillic right), a header row, one line per report
-row and a totals line. Money columns are per currency ("earnings_RUB", "epc_RUB", "l2_RUB"), plain decimals."""
+row and a totals line. Money columns are per currency ("earnings_RUB", "epc_RUB", "l2_RUB"), plain decimals;
+text that could pass for a spreadsheet formula is quoted."""
 from __future__ import annotations
 
 import csv
@@ -30,6 +31,11 @@ def _figures(figures: Figures, currencies: list[str]) -> list[str]:
     return values
 
 
+def _text(value: str) -> str:
+    """Sub-ids come from visitors' URLs: a cell starting like a formula is quoted, or Excel would run it."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _money(amount: Decimal | None) -> str:
     return str(cents(amount if amount is not None else Decimal(0)))
 
@@ -58,7 +64,7 @@ def to_csv(report: StatsReport, locale: str | None = None) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header(report, locale))
     for row in report.rows:
-        key_values = [row.key, row.label] if len(keys) == 2 else [row.key]
+        key_values = [_text(row.key), _text(row.label)] if len(keys) == 2 else [_text(row.key)]
         writer.writerow([*key_values, *_figures(row.figures, currencies)])
     total = default_translator()(locale or "en", "stats-csv-total")
     writer.writerow([total, *([""] * (len(keys) - 1)), *_figures(report.totals, currencies)])

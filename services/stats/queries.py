@@ -34,7 +34,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal_column, or_, select
 
 from services.db.models import Partner
 from services.db.stats_models import ClickHour
@@ -240,34 +240,52 @@ async def _raw_clicks(uow: UnitOfWork, partner_id: int, group_by: str, buckets: 
             cell.unique_clicks += int(row[-1] or 0)
 
 
+def _bucket_case(column: Any, buckets: _Buckets) -> Any:
+    """SQL: the bucket index of a timestamp (the caller keeps it within the buckets)."""
+    bounds = buckets.bounds
+    if len(bounds) == 2:
+        return literal_column("0")
+    return case(*((column < hi, n) for n, hi in enumerate(bounds[1:-1])), else_=len(bounds) - 2)
+
+
 async def _conversions(uow: UnitOfWork, partner_id: int, group_by: str, buckets: _Buckets,
                        cells: dict[tuple[int, str], Figures]) -> None:
-    columns = [Conversion.created_at, Conversion.status, Conversion.currency, Conversion.commission,
-               Conversion.link_id, Conversion.offer_id, Conversion.sub1]
-    stmt = select(*columns).where(Conversion.partner_id == partner_id, Conversion.created_at >= buckets.bounds[0],
-                                  Conversion.created_at < buckets.bounds[-1])
-    if group_by in _SUB_COLUMNS and group_by != "sub1":  # conversions keep sub1 only: the rest is on the click
-        stmt = stmt.add_columns(getattr(Click, group_by)).outerjoin(Click, Click.id == Conversion.click_pk)
-    for row in await uow.session.execute(stmt):
-        index = buckets.of(row.created_at)
-        if index is None:
-            continue
-        value = {"day": "", "link": row.link_id, "offer": row.offer_id, "sub1": row.sub1}.get(group_by, row[-1])
-        cell = cells[(index, "" if value is None else str(value))]
-        cell.conversions[row.status] = cell.conversions.get(row.status, 0) + 1
-        if row.status in EARNING:
-            cell.earnings[row.currency] = cell.earnings.get(row.currency, ZERO) + row.commission
+    """Conversions counted and summed in SQL per (bucket, status, currency, key): a period's worth of rows
+    never travels to Python one by one."""
+    on_click = group_by in _SUB_COLUMNS and group_by != "sub1"  # conversions keep sub1; sub2.. are the click's
+    key = getattr(Click, group_by) if on_click else \
+        {"link": Conversion.link_id, "offer": Conversion.offer_id, "sub1": Conversion.sub1}.get(group_by)
+    inner = select(_bucket_case(Conversion.created_at, buckets).label("bucket"),
+                   Conversion.status.label("status"), Conversion.currency.label("currency"),
+                   (key if key is not None else literal_column("''")).label("key"),
+                   Conversion.commission.label("commission")) \
+        .where(Conversion.partner_id == partner_id, Conversion.created_at >= buckets.bounds[0],
+               Conversion.created_at < buckets.bounds[-1])
+    if on_click:
+        inner = inner.outerjoin(Click, Click.id == Conversion.click_pk)
+    sub = inner.subquery()
+    rows = await uow.session.execute(
+        select(sub.c.bucket, sub.c.status, sub.c.currency, sub.c.key, func.count(), func.sum(sub.c.commission))
+        .group_by(sub.c.bucket, sub.c.status, sub.c.currency, sub.c.key))
+    for index, status, currency, value, count, commission in rows:
+        cell = cells[(int(index), "" if value is None else str(value))]
+        cell.conversions[status] = cell.conversions.get(status, 0) + count
+        if status in EARNING:
+            # SQLite sums NUMERIC as floating point; commissions have at most 4 places, so rounding back is exact.
+            amount = Decimal(str(commission or 0)).quantize(Decimal("0.0001"))
+            cell.earnings[currency] = cell.earnings.get(currency, ZERO) + amount
 
 
 async def _l2(uow: UnitOfWork, partner_id: int, buckets: _Buckets) -> dict[int, dict[str, Decimal]]:
     """Second-level money per bucket: the partner's ledger entries on their sub-partners' conversions."""
     rows = await uow.session.execute(
         select(Conversion.created_at, LedgerEntry.currency, LedgerEntry.amount)
-        .select_from(Partner)
-        .join(Conversion, and_(Conversion.partner_id == Partner.id, Conversion.created_at >= buckets.bounds[0],
-                               Conversion.created_at < buckets.bounds[-1]))
-        .join(LedgerEntry, and_(LedgerEntry.conversion_id == Conversion.id, LedgerEntry.partner_id == partner_id))
-        .where(Partner.parent_id == partner_id, Partner.id != partner_id))
+        # "+ 0": not through ix_ledger_partner_bucket, which would read the partner's whole ledger history; the
+        # sub-partners' conversions of the period lead, then each one's entries by conversion_id.
+        .join(LedgerEntry, and_(LedgerEntry.conversion_id == Conversion.id, LedgerEntry.partner_id + 0 == partner_id))
+        .where(Conversion.partner_id.in_(select(Partner.id).where(Partner.parent_id == partner_id,
+                                                                  Partner.id != partner_id)),
+               Conversion.created_at >= buckets.bounds[0], Conversion.created_at < buckets.bounds[-1]))
     found: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for created_at, currency, amount in rows:
         index = buckets.of(created_at)

@@ -11,15 +11,15 @@ figures exact at any moment, also before the first run.
 `delay` covers clicks that commit a moment after their timestamp (the redirect stamps a click, then its batch
 commits — within a second or two): an hour is folded only once no click of it can still be in flight.
 
-The hour's clicks are found per partner through ix_clicks_partner_created (partners joined first), so a run
-reads only the new hours' clicks and needs no index on clicks.created_at — nothing is added to click writes.
+The hour's clicks are found partner by partner through ix_clicks_partner_created, so a run reads only the new
+hours' clicks and needs no index on clicks.created_at — nothing is added to click writes.
 """
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import String, and_, case, cast, delete, func, literal_column, select, union_all
+from sqlalchemy import String, case, cast, delete, func, literal_column, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.db.models import Partner
@@ -65,7 +65,7 @@ async def _first_click(uow: UnitOfWork) -> datetime | None:
     # Per partner through ix_clicks_partner_created: min() over an index prefix is one seek each.
     first = (select(func.min(Click.created_at)).where(Click.partner_id == Partner.id)
              .correlate(Partner).scalar_subquery())
-    value = await uow.session.scalar(select(func.min(first)))
+    value = await uow.session.scalar(select(func.min(first)).select_from(Partner))
     if isinstance(value, str):  # in case a driver hands the aggregate back untyped
         value = datetime.fromisoformat(value).replace(tzinfo=UTC)
     return value
@@ -94,8 +94,9 @@ async def roll_hours(uow: UnitOfWork, start: datetime, stop: datetime) -> None:
         select(Click.partner_id, hour, cast(Click.link_id, String).label("link"),
                cast(Click.offer_id, String).label("offer"), *subs, func.count().label("clicks"),
                func.sum(case((Click.is_unique, 1), else_=0)).label("unique_clicks"))
-        .select_from(Partner)
-        .join(Click, and_(Click.partner_id == Partner.id, Click.created_at >= start, Click.created_at < stop))
+        # partner_id IN (all partners): one index range per partner. Written as a join, SQLite without planner
+        # statistics prefers walking the whole index in partner order to save the GROUP BY a sort.
+        .where(Click.partner_id.in_(select(Partner.id)), Click.created_at >= start, Click.created_at < stop)
         .group_by(Click.partner_id, hour, Click.link_id, Click.offer_id, *subs)
     ).cte("fine")
     parts = []

@@ -73,7 +73,7 @@ async def _partner_data(services, messenger: str, user: int) -> int:
 async def legs(services) -> AsyncIterator[tuple[TelegramHarness, VkHarness]]:
     services.deps.clock.current = NOW
     tg = TelegramHarness(services)
-    async with VkHarness(services) as vk:
+    async with VkHarness(services, timeout=90) as vk:  # a chart takes seconds on a loaded machine
         await tg.send(TG_USER, "/start", language_code="en")
         await vk.send(VK_USER, "hello", lang_id=LANG_EN)
         await vk.press(VK_USER, "ob:lang:en")

@@ -2,10 +2,13 @@
 currencies, second-level money — with the click rollup not run, run half-way and run to the end."""
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from services.stats.periods import parse_period
+from services.stats.export import to_csv
 from services.stats.queries import balance_summary, partner_stats
 from services.stats.rollups import roll_up
 from tests.fakes.stats_data import add_clicks, add_conversion, add_ledger, add_link, add_offer, add_partner
@@ -150,3 +153,17 @@ async def test_report_serialises_for_json(deps):
     assert data["period"]["from"] == "2026-11-01" and data["period"]["tz"] == "Europe/Moscow"
     assert data["totals"]["earnings"] == {"RUB": "170.50", "USD": "7.25"} and data["totals"]["cr"] == "75.00"
     assert data["rows"][1]["key"] == "x"
+
+
+async def test_csv_parses_and_defuses_formulas(deps):
+    deps.clock.current = NOW
+    me = await add_partner(deps)
+    link = await add_link(deps, me, await add_offer(deps), name="=HYPERLINK(\"http://evil\")")
+    await add_clicks(deps, link, [utc(2026, 12, 1, 10)] * 2, subs={"sub1": "=1+2"})
+    await add_clicks(deps, link, [utc(2026, 12, 2, 10)], subs={"sub1": "ok"})
+    for group, first, total in (("sub1", "'=1+2", ["Total", "3", "3"]), ("link", str(link), ["Total", "", "3"])):
+        data = to_csv(await _stats(deps, me, f"7d by {group}", tz="UTC"))
+        table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        assert table[1][0] == first and table[-1][:3] == total
+        if group == "link":
+            assert table[0][:3] == ["link_id", "link", "clicks"] and table[1][1] == "'=HYPERLINK(\"http://evil\")"
