@@ -39,9 +39,11 @@ def _update(update_id: int, *, text: str | None = None, data: str | None = None)
     return {"update_id": update_id, "message": message}
 
 
-BURST = [_update(1, text="/start"), _update(2, data="ob:lang:en"), _update(3, text="Ann Smith"),
-         _update(4, text="ann@example.com"), _update(5, text="https://annblog.example.org"),
-         _update(6, text="5k"), _update(7, data="ob:terms")]
+# Update ids of this run: Redis remembers handled ids for a day (redelivery dedup), so reruns must not reuse them.
+BASE = int(uuid.uuid4().int % 10**9) * 100
+BURST = [_update(BASE + 1, text="/start"), _update(BASE + 2, data="ob:lang:en"), _update(BASE + 3, text="Ann Smith"),
+         _update(BASE + 4, text="ann@example.com"), _update(BASE + 5, text="https://annblog.example.org"),
+         _update(BASE + 6, text="5k"), _update(BASE + 7, data="ob:terms")]
 
 
 @pytest.fixture
