@@ -159,9 +159,13 @@ async def measure(urls: list[str], group_by: str = "day") -> list[tuple[float, f
     return [(min(spent), statistics.median(spent), counted) for spent, counted in zip(times, clicks)]
 
 
-def build(directory: Path, clicks: int) -> str:
+def build(directory: Path, clicks: int, reuse: bool = False) -> str:
     path = directory / f"stats-{clicks}.db"
     url = f"sqlite+aiosqlite:///{path}"
+    if reuse and path.exists():
+        print(f"{clicks:>11,} clicks: reusing {path}", flush=True)
+        return url
+    path.unlink(missing_ok=True)
     upgrade(url)
     total, partners, seconds = fill(path, clicks)
     rolled = asyncio.run(fold(url))
@@ -177,11 +181,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--large", type=int, default=10_000_000)
     parser.add_argument("--dir", help="where the SQLite files go (default: a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the files")
+    parser.add_argument("--reuse", action="store_true", help="use the files a --dir already holds")
     args = parser.parse_args(argv if argv is not None else [])
     keep = args.keep or args.dir is not None
     directory = Path(args.dir or tempfile.mkdtemp(prefix="bench-stats-"))
     directory.mkdir(parents=True, exist_ok=True)
-    urls = {size: build(directory, size) for size in (args.small, args.large)}
+    urls = {size: build(directory, size, args.reuse) for size in (args.small, args.large)}
     results = {}
     for group_by in ("sub1", "link", "day"):  # "day" last: the ratio is the chat's and dashboard's default
         small, large = asyncio.run(measure([urls[args.small], urls[args.large]], group_by))
