@@ -219,10 +219,12 @@ class OutboxRepository(_Repo):
 
     async def add(self, *, messenger: str, chat_id: str, locale: str, kind: str, screen: dict[str, Any],
                   now: datetime, partner_id: int | None = None, dedupe_key: str | None = None,
-                  thread_id: str | None = None, subject: str | None = None) -> OutboxMessage:
+                  thread_id: str | None = None, subject: str | None = None,
+                  not_before: datetime | None = None) -> OutboxMessage:
         message = OutboxMessage(
             messenger=messenger, chat_id=chat_id, locale=locale, kind=kind, screen=screen, partner_id=partner_id,
-            dedupe_key=dedupe_key, status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now,
+            dedupe_key=dedupe_key, status=OutboxStatus.PENDING, attempts=0,
+            next_attempt_at=max(now, not_before) if not_before else now, created_at=now,
             thread_id=thread_id, subject=subject,
         )
         self.session.add(message)

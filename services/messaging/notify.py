@@ -10,6 +10,7 @@ from services.db.tracking_models import NotificationMute
 from services.db.uow import UnitOfWork
 from services.kernel.deps import Deps
 from services.kernel.dto import Screen
+from services.partners.quiet import QUIET_KINDS, quiet_until
 from services.staff.roles import MANAGER_ROLES  # noqa: F401  (re-exported: tracking imports it from here)
 
 # Kinds a partner may mute in Settings → Notifications. Decisions on their application etc. always arrive.
@@ -25,16 +26,19 @@ async def is_muted(uow: UnitOfWork, partner_id: int, kind: str) -> bool:
 async def to_partner(uow: UnitOfWork, deps: Deps, partner: Partner, screen: Screen, kind: str,
                      dedupe_key: str | None = None) -> int:
     """One outbox row per messenger account of the partner, in the partner's language — unless they muted
-    this kind of message in Settings."""
+    this kind of message in Settings. Kinds in QUIET_KINDS wait for the end of the partner's quiet hours."""
     if kind in MUTABLE_KINDS and await is_muted(uow, partner.id, kind):
         return 0
     now = deps.clock.now()
+    not_before = None
+    if kind in QUIET_KINDS:
+        not_before = quiet_until(now, partner.timezone, partner.quiet_start, partner.quiet_end)
     count = 0
     for account in await uow.accounts.for_partner(partner.id):
         await uow.outbox.add(
             messenger=account.messenger, chat_id=account.chat_id, locale=partner.locale, kind=kind,
             screen=screen.to_dict(), now=now, partner_id=partner.id,
-            dedupe_key=f"{dedupe_key}:{account.id}" if dedupe_key else None,
+            dedupe_key=f"{dedupe_key}:{account.id}" if dedupe_key else None, not_before=not_before,
         )
         count += 1
     return count
