@@ -79,22 +79,28 @@ class _Loaded:
 
     async def load(self, session: Any, items: Sequence[Item]) -> None:
         ids = {item.req.click_id for item in items}
-        self.clicks = {c.click_id: c for c in (await session.scalars(select(Click).where(Click.click_id.in_(ids))))}
-        wanted = {c.partner_id for c in self.clicks.values()}
+        # Clicks with their partners and offers in one round trip (each round trip is what a batch costs).
+        self.clicks: dict[str, Click] = {}
         self.partners: dict[int, Partner] = {}
-        while wanted:  # the partners, then their inviters (second-level money goes to approved ones)
-            found = (await session.scalars(select(Partner).where(Partner.id.in_(wanted)))).all()
-            self.partners.update((p.id, p) for p in found)
-            wanted = {p.parent_id for p in found if p.parent_id is not None} - set(self.partners)
-        offer_ids = {c.offer_id for c in self.clicks.values()}
-        self.offers = {o.id: o for o in (await session.scalars(select(Offer).where(Offer.id.in_(offer_ids))))}
+        self.offers: dict[int, Offer] = {}
+        for click, partner, offer in (await session.execute(
+                select(Click, Partner, Offer).join(Partner, Partner.id == Click.partner_id)
+                .join(Offer, Offer.id == Click.offer_id).where(Click.click_id.in_(ids)))).all():
+            self.clicks[click.click_id], self.partners[partner.id], self.offers[offer.id] = click, partner, offer
+        wanted = {p.parent_id for p in self.partners.values() if p.parent_id is not None} - set(self.partners)
+        if wanted:  # their inviters: second-level money goes to approved ones
+            self.partners.update((p.id, p) for p in await session.scalars(select(Partner).where(
+                Partner.id.in_(wanted))))
         partner_ids = list(self.partners)
-        self.muted = set((await session.execute(select(NotificationMute.partner_id, NotificationMute.kind).where(
-            NotificationMute.partner_id.in_(partner_ids), NotificationMute.kind.in_(KINDS)))).all())
+        # Messenger accounts, each with its partner's mutes of conversion notices (one round trip for both).
+        self.muted: set[tuple[int, str]] = set()
         self.accounts: dict[int, list[MessengerAccount]] = defaultdict(list)
-        for account in await session.scalars(select(MessengerAccount).where(
-                MessengerAccount.partner_id.in_(partner_ids)).order_by(MessengerAccount.id)):
+        mutes = [select(NotificationMute.id).where(NotificationMute.partner_id == MessengerAccount.partner_id,
+                                                   NotificationMute.kind == kind).exists() for kind in KINDS]
+        for account, *muted in (await session.execute(select(MessengerAccount, *mutes).where(
+                MessengerAccount.partner_id.in_(partner_ids)).order_by(MessengerAccount.id))).all():
             self.accounts[account.partner_id].append(account)
+            self.muted.update((account.partner_id, kind) for kind, yes in zip(KINDS, muted) if yes)
         # Balances as they stand; the batch adds its own entries as it books them, in order.
         self.balances: dict[tuple[int, str], dict[str, Decimal]] = defaultdict(
             lambda: {ledger.HOLD: ledger.ZERO, ledger.AVAILABLE: ledger.ZERO})
@@ -149,8 +155,7 @@ async def apply_batch(deps: Deps, items: Sequence[Item]) -> Result:
                     .values(**change.values or {}).execution_options(synchronize_session=False))
                 if moved.rowcount != 1:  # type: ignore[attr-defined]
                     raise LostRace()
-        session.add_all(created)
-        await session.flush()  # one INSERT … RETURNING for the new conversions; a twin's key raises here
+        await _insert_conversions(session, created)  # a twin's key (another process) raises here
         ledger_rows, outbox_rows = _effects(changes, data, now)
         for change in changes:
             result.responses[change.index] = _accepted(change.conversion, False)
@@ -160,10 +165,26 @@ async def apply_batch(deps: Deps, items: Sequence[Item]) -> Result:
                            result.responses[i].body.get("conversion_id")) for i in mine if i in result.responses]
         for model, rows in ((LedgerEntry, ledger_rows), (OutboxMessage, outbox_rows), (PostbackLog, logs)):
             if rows:
-                await session.execute(insert(model), rows)
+                await session.execute(insert(model.__table__), rows)
         await uow.commit()
     result.outbox_rows = len(outbox_rows)
     return result
+
+
+_CONVERSION_COLUMNS = [c.key for c in Conversion.__table__.columns if c.key != "id"]
+
+
+async def _insert_conversions(session: Any, created: list[Conversion]) -> None:
+    """Multi-row INSERT … RETURNING (the ORM's flush sends one INSERT per row on SQLite); ids by key."""
+    if not created:
+        return
+    rows = [{name: getattr(c, name) for name in _CONVERSION_COLUMNS} for c in created]
+    # The Table, not the mapped class: a plain Core executemany, compiled once and cached, sent as multi-row
+    # INSERTs by SQLAlchemy's insertmanyvalues (the ORM bulk path spends more time per row than the database).
+    table = Conversion.__table__
+    ids = dict((await session.execute(insert(table).returning(table.c.idempotency_key, table.c.id), rows)).all())
+    for conversion in created:
+        conversion.id = ids[conversion.idempotency_key]
 
 
 def _decide(deps: Deps, items: Sequence[Item], keys: dict[int, str], existing: dict[str, Conversion],
