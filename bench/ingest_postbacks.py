@@ -166,7 +166,7 @@ async def serve_and_load(argv: list[str], env: dict[str, str], work: str, port: 
         await _stop(proc)
         await drainer
         errors = [line.decode(errors="replace").rstrip() for line in stderr
-                  if failed or b"ERROR" in line or b"Trace" in line]
+                  if failed or b"ERROR" in line or b"postback batch" in line or b"Trace" in line]
         if errors:
             print("\n".join(errors[-30:]), file=sys.stderr)
 
