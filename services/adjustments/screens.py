@@ -33,7 +33,7 @@ def parse_partner(value: str) -> int:
     return int(text)
 
 
-def parse_amount(value: str, *, currency: str, signed: bool = True) -> str:
+def parse_amount(value: str, *, currency: str, signed: bool = True, minimum: str = "0.01") -> str:
     """"+1 500", "-200 USD", "USD 20,5" → "1500 RUB" / "-200 USD" / "20.5 USD" (JSON-safe, exact)."""
     found = _AMOUNT.match(value.strip())
     if found is None or (found.group(1) and found.group(3)):
@@ -41,7 +41,7 @@ def parse_amount(value: str, *, currency: str, signed: bool = True) -> str:
     code = validation.currency(found.group(1) or found.group(3) or currency)
     number = found.group(2).replace(" ", "").replace("\u00a0", "")
     sign = "-" if number.startswith("-") else ""
-    text = validation.decimal_text(number.lstrip("+-"), minimum="0.01", maximum=str(service.MAX_AMOUNT),
+    text = validation.decimal_text(number.lstrip("+-"), minimum=minimum, maximum=str(service.MAX_AMOUNT),
                                    key="adj-err-amount")
     if sign and not signed:
         raise validation.Invalid("adj-err-amount")
@@ -69,7 +69,7 @@ class AdjustmentScreens:
         ], self._typed, prompt_args=lambda data: {"partner": data.get("name", ""),
                                                   "balance": data.get("balance", "")}))
         forms.register(Form(LIMIT_FORM, [Field("limit", "adj-ask-limit", partial(
-            parse_amount, currency=default, signed=False))], self._limit_typed))
+            parse_amount, currency=default, signed=False, minimum="0"))], self._limit_typed))
         self.on_action = ActionTable()  # adj:…
         self.on_action.on(act.Home, lambda inc, _: self.home(inc))
         self.on_action.on(act.New, lambda inc, _: self.new(inc))
