@@ -2,6 +2,7 @@ admin-btn-bonuses = 🎯 Bonus plans
 bon-home =
     🎯 Monthly bonus plans (calendar months, { $zone }). Each step is paid once per partner and month, held like a
     commission, and taken back if refunds drop the partner below it. ★ = every offer.
+    🛒 approved conversions, 💵 approved sales.
     { $items }
 bon-btn-new = ➕ New step
 bon-btn-archive = 🗄 Archive #{ $id }
@@ -21,6 +22,7 @@ bon-archived = Archived: it pays no new bonuses; what it paid stays.
 bonus-progress =
     🎯 Bonus plan, { $period }:
     { $lines }
+    (🛒 approved conversions, 💵 approved sales; ✅ reached)
 bonus-reached =
     🎯 You reached a bonus step for { $period }: { $metric ->
         [conversions] { $threshold } approved conversions

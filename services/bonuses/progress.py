@@ -61,6 +61,10 @@ async def ladders(uow: UnitOfWork, deps: Deps, partner_id: int) -> tuple[str, li
     return period, found
 
 
+# Lines are figures and symbols only (the same in every language): 🛒 approved conversions, 💵 approved sales.
+ICON = {CONVERSIONS: "🛒", "revenue": "💵"}
+
+
 def _measure(ladder: Ladder, value: Decimal) -> str:
     return f"{value.normalize():f}" if ladder.metric == CONVERSIONS else format_money(value, ladder.currency)
 
@@ -72,7 +76,7 @@ def line(ladder: Ladder) -> str:
              for s in ladder.steps]
     upcoming = ladder.next_step
     to_go = f" ({_measure(ladder, upcoming.threshold - ladder.figure)} →)" if upcoming else ""
-    return f"{scope} · {ladder.metric}: {_measure(ladder, ladder.figure)}{to_go}\n  " + "\n  ".join(parts)
+    return f"{scope} · {ICON[ladder.metric]} {_measure(ladder, ladder.figure)}{to_go}\n  " + "\n  ".join(parts)
 
 
 async def progress_screen(uow: UnitOfWork, deps: Deps, partner_id: int) -> Screen | None:

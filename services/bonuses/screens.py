@@ -55,7 +55,7 @@ def _bonus(value: str) -> str:
 def _rule_line(rule: BonusRule, offers: dict[int, str]) -> str:
     scope = offers.get(rule.offer_id, f"#{rule.offer_id}") if rule.offer_id else "★"
     measure = threshold_text(rule)
-    return f"#{rule.id} · {scope} · {rule.metric} ≥ {measure} → +{format_money(rule.amount, rule.currency)}"
+    return f"#{rule.id} · {scope} · {progress.ICON[rule.metric]} ≥ {measure} → +{format_money(rule.amount, rule.currency)}"
 
 
 class BonusScreens:
