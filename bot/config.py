@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     stats_alert_drop_percent: int = Field(default=70, ge=1, le=100)
     stats_alert_min_clicks: int = Field(default=30, ge=1)
     stats_alert_min_conversions: int = Field(default=3, ge=1)
+    # Program KPIs (/kpi): the days of staff who are not partners themselves are counted in this zone
+    kpi_timezone: str = "Europe/Moscow"
 
     # Program
     default_locale: str = "ru"
@@ -220,6 +222,17 @@ class Settings(BaseSettings):
 
         parse_schedule(value)  # ValueError says what is wrong
         return value.strip().lower()
+
+    @field_validator("kpi_timezone")
+    @classmethod
+    def _kpi_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (like Europe/Moscow or UTC)") from None
+        return value.strip()
 
     @field_validator("redis_url")
     @classmethod

@@ -49,6 +49,7 @@ def program_config(settings: Settings) -> ProgramConfig:
         stats_alert_drop_percent=settings.stats_alert_drop_percent,
         stats_alert_min_clicks=settings.stats_alert_min_clicks,
         stats_alert_min_conversions=settings.stats_alert_min_conversions,
+        kpi_timezone=settings.kpi_timezone,
         support_messages_per_minute=settings.support_messages_per_minute,
         tiers=(
             TierRule("certified", Decimal("0"), Decimal("30")),

@@ -58,6 +58,7 @@ class ProgramConfig:
     stats_alert_drop_percent: int = 70
     stats_alert_min_clicks: int = 30
     stats_alert_min_conversions: int = 3
+    kpi_timezone: str = "Europe/Moscow"  # /kpi days for staff who are not partners (partners: their own zone)
     # Web dashboard: key of its signed links and session cookies (empty → a per-process key)
     dashboard_secret: str = field(default="", repr=False)
     support_messages_per_minute: int = 12  # a partner's messages into tickets; an album of 10 photos still fits
