@@ -26,8 +26,8 @@ kpi-report =
 
     🎫 Support tickets: { $tickets }
     ⏱ Median first response: { $frt_known ->
-        [yes] { $first_response_minutes } min
-       *[no] { $first_response_minutes }
+        [yes] { $first_response_minutes } min ({ $frt_change })
+       *[no] { $first_response_minutes } ({ $frt_change })
     }
     ⭐ CSAT: { $csat }
     ❓ FAQ deflection: { $deflection }

@@ -26,8 +26,8 @@ kpi-report =
 
     🎫 Обращения в поддержку: { $tickets }
     ⏱ Медиана первого ответа: { $frt_known ->
-        [yes] { $first_response_minutes } мин
-       *[no] { $first_response_minutes }
+        [yes] { $first_response_minutes } мин ({ $frt_change })
+       *[no] { $first_response_minutes } ({ $frt_change })
     }
     ⭐ CSAT: { $csat }
     ❓ Решено через FAQ: { $deflection }

@@ -21,7 +21,7 @@ from services.kernel.i18n import pick_locale
 from services.kernel.dto import Attachment, Button, Incoming, Reply, Screen, Toast
 from services.kpi import chart, export
 from services.kpi.access import kpi_zone
-from services.kpi.format import NONE, metric_text, money_text
+from services.kpi.format import NONE, arrow, metric_text, money_text, plain
 from services.kpi.queries import KpiReport, program_kpis
 from services.stats.periods import Period, PeriodError, parse_period
 
@@ -61,8 +61,9 @@ def report_args(report: KpiReport, offer_name: str | None) -> dict[str, Any]:
                             "has_offer": "yes" if offer_name else "no"}
     for metric in report.metrics:
         args[metric.name] = metric_text(metric)
-    minutes = next(m for m in report.metrics if m.name == "first_response_minutes")
+    minutes = next(m for m in report.metrics if m.name == "first_response_minutes")  # the unit goes between
     args["frt_known"] = "no" if minutes.value is None else "yes"
+    args["first_response_minutes"], args["frt_change"] = plain(minutes.value, "minutes"), arrow(minutes.change)
     for name, rows in (("top_partners", report.top_partners), ("top_offers", report.top_offers)):
         args[name] = "\n".join(f"{n}. {row.label[:32]} · {row.conversions} · {row.clicks} · "
                                f"{money_text(row.commissions)}" for n, row in enumerate(rows, 1)) or NONE
