@@ -1,7 +1,8 @@
 """POST|GET /postback without the HTTP: authenticate, parse, attribute, record the conversion exactly once.
 
 The adapter (bot/web_postbacks.py) hands over the raw request (RawPostback) and turns the PostbackResponse into
-JSON. Every request, accepted or not, lands in postback_log.
+JSON. The web app records admitted postbacks through its group committer (postback_batch.py, many per
+transaction); record_one below is the one-by-one path it falls back to, and what callers without one use. Every request, accepted or not, lands in postback_log.
 
 Exactly-once without in-process locks (several processes may serve postbacks):
 - a new conversion is an INSERT on the unique idempotency key; the loser of a race gets IntegrityError, and the
