@@ -103,6 +103,16 @@ class Settings(BaseSettings):
     stats_alert_min_clicks: int = Field(default=30, ge=1)
     stats_alert_min_conversions: int = Field(default=3, ge=1)
 
+    # Retention automation (each job switchable; services/retention)
+    program_timezone: str = "Europe/Moscow"
+    retention_digest_enabled: bool = True
+    retention_nudge_enabled: bool = True
+    inactivity_days: int = Field(14, ge=1, le=365)
+    retention_tiers_monthly: bool = True
+    retention_partner_of_month_enabled: bool = True
+    retention_morning_summary_enabled: bool = True
+    morning_summary_time: str = "09:00"
+
     # Program
     default_locale: str = "ru"
     auto_approve: bool = False
@@ -220,6 +230,25 @@ class Settings(BaseSettings):
 
         parse_schedule(value)  # ValueError says what is wrong
         return value.strip().lower()
+
+    @field_validator("program_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: PLC0415
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not an IANA time zone (e.g. Europe/Moscow, UTC)") from None
+        return value
+
+    @field_validator("morning_summary_time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        from services.partners.quiet import format_hhmm, parse_hhmm  # noqa: PLC0415
+        minute = parse_hhmm(value)
+        if minute is None:
+            raise ValueError("expected a time of day HH:MM (00:00–23:59)")
+        return format_hhmm(minute)
 
     @field_validator("redis_url")
     @classmethod
