@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, distinct, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.db.models import OutboxMessage, Partner
@@ -77,8 +77,8 @@ async def run_digest(deps: Deps) -> DigestRun:
         await uow.session.execute(delete(OutboxFile).where(OutboxFile.created_at < now - timedelta(days=FILE_DAYS)))
         await uow.commit()
     async with deps.uow(readonly=True) as uow:
-        zones = (await uow.session.scalars(select(distinct(Partner.timezone)).where(
-            Partner.status == PartnerStatus.APPROVED))).all()
+        zones = (await uow.session.scalars(select(Partner.timezone).where(
+            Partner.status == PartnerStatus.APPROVED).distinct())).all()
         due = {zone: week for zone in zones if (week := due_week(now, zone)) is not None}
         partners = (await uow.session.execute(select(Partner.id, Partner.timezone).where(
             Partner.status == PartnerStatus.APPROVED, Partner.timezone.in_(list(due))).order_by(Partner.id))).all() \
