@@ -80,6 +80,11 @@ def features(s: Services) -> tuple[Feature, ...]:
         ),
         # ret: managers deciding on the partner of the month (the retention jobs write to the outbox)
         Feature("retention", buttons=(Buttons(("ret:",), s.retention.on_action),)),
+        Feature(
+            "adjustments",  # managers crediting / debiting a balance with a reason; admins approving over a limit
+            commands=(Command(("adjust", "корректировка"), s.adjustments.home),),
+            buttons=(Buttons(("adj:",), s.adjustments.on_action),),
+        ),
         # Shared by every feature; the adapters' catch-alls (free text, unknown buttons) follow it.
         Feature(
             "conversation",

@@ -2,7 +2,7 @@
 month, and the partners' "show me in announcements" opt-out
 
 Revision ID: 0018
-Revises: 0013
+Revises: 0022
 Create Date: 2026-12-03
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 from services.db.base import BigId, Money, UTCDateTime
 
 revision: str = '0018'
-down_revision: str | None = '0013'
+down_revision: str | None = '0022'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
