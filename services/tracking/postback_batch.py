@@ -36,7 +36,7 @@ class PostbackBatcher:
         self._queue.append((Item(raw, req, received), future))
         self._ready.set()
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="postback-batcher")
+            self._task = asyncio.create_task(self._run(), name="PostbackBatcher")
         return await future
 
     async def close(self) -> None:
