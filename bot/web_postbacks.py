@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from aiohttp import hdrs, web
 
 from bot.container import Container
+from services.tracking.postback_batch import PostbackBatcher
 from services.tracking.postback_log import RefusalLimiter
 from services.tracking.postbacks import MAX_BODY, PostbackResponse, RawPostback, handle_postback
 from services.tracking.visitors import DEFAULT_TRUSTED_PROXIES, client_ip, parse_networks
@@ -36,6 +37,12 @@ def add_postback_routes(app: web.Application, container: Container,
     trusted = parse_networks(trusted_proxies)
     deps = container.deps
     limiter = limiter or RefusalLimiter()
+    batcher = PostbackBatcher(deps)  # group commit: postbacks arriving together share one transaction
+
+    async def stop_batcher(_app: web.Application) -> None:
+        await batcher.close()  # on_cleanup runs after the requests in flight got their answers
+
+    app.on_cleanup.append(stop_batcher)
 
     async def postback(request: web.Request) -> web.Response:
         body: bytes | None = b""
@@ -51,7 +58,7 @@ def add_postback_routes(app: web.Application, container: Container,
         )
         # Shielded: an advertiser hanging up must not cut the transaction (it would roll back safely, but the
         # answer would be lost to the log and the advertiser would retry anyway).
-        response: PostbackResponse = await asyncio.shield(handle_postback(deps, raw, limiter))
+        response: PostbackResponse = await asyncio.shield(handle_postback(deps, raw, limiter, batcher.submit))
         headers = dict(_NO_STORE)
         if response.retry_after is not None:
             headers[hdrs.RETRY_AFTER] = str(response.retry_after)

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
-from services.db.models import Partner
+from services.db.models import MessengerAccount, OutboxMessage, Partner
 from services.db.tracking_models import NotificationMute
 from services.db.uow import UnitOfWork
 from services.kernel.deps import Deps
 from services.kernel.dto import Screen
+from services.messaging.status import OutboxStatus
 from services.partners.quiet import QUIET_KINDS, quiet_until
 from services.staff.roles import MANAGER_ROLES  # noqa: F401  (re-exported: tracking imports it from here)
 
@@ -24,25 +27,35 @@ async def is_muted(uow: UnitOfWork, partner_id: int, kind: str) -> bool:
     return found is not None
 
 
+def partner_rows(partner: Partner, accounts: Iterable[MessengerAccount], screen: Screen, kind: str, now: datetime,
+                 dedupe_key: str | None = None) -> list[dict[str, Any]]:
+    """The outbox rows (column values) of one notice to a partner who has not muted its kind: one per messenger
+    account, in the partner's language. The one definition behind to_partner and the postback batch, which
+    loads partners, accounts and mutes for many notices at once and inserts the rows together."""
+    not_before = None
+    if kind in QUIET_KINDS:
+        not_before = quiet_until(now, partner.timezone, partner.quiet_start, partner.quiet_end)
+    stored = screen.to_dict()
+    return [dict(
+        messenger=account.messenger, chat_id=account.chat_id, locale=partner.locale, kind=kind, screen=stored,
+        partner_id=partner.id, dedupe_key=f"{dedupe_key}:{account.id}" if dedupe_key else None,
+        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=max(now, not_before) if not_before else now,
+        created_at=now) for account in accounts]
+
+
 async def to_partner(uow: UnitOfWork, deps: Deps, partner: Partner, screen: Screen, kind: str,
                      dedupe_key: str | None = None) -> int:
     """One outbox row per messenger account of the partner, in the partner's language — unless they muted
     this kind of message in Settings. Kinds in QUIET_KINDS wait for the end of the partner's quiet hours."""
     if kind in MUTABLE_KINDS and await is_muted(uow, partner.id, kind):
         return 0
-    now = deps.clock.now()
-    not_before = None
-    if kind in QUIET_KINDS:
-        not_before = quiet_until(now, partner.timezone, partner.quiet_start, partner.quiet_end)
-    count = 0
-    for account in await uow.accounts.for_partner(partner.id):
-        await uow.outbox.add(
-            messenger=account.messenger, chat_id=account.chat_id, locale=partner.locale, kind=kind,
-            screen=screen.to_dict(), now=now, partner_id=partner.id,
-            dedupe_key=f"{dedupe_key}:{account.id}" if dedupe_key else None, not_before=not_before,
-        )
-        count += 1
-    return count
+    rows = partner_rows(partner, await uow.accounts.for_partner(partner.id), screen, kind, deps.clock.now(),
+                        dedupe_key)
+    for row in rows:
+        uow.session.add(OutboxMessage(**row))
+    if rows:
+        await uow.session.flush()
+    return len(rows)
 
 
 async def staff_locale(uow: UnitOfWork, deps: Deps, messenger: str, external_id: str) -> str:

@@ -87,6 +87,27 @@ async def approved_parent(uow: UnitOfWork, partner: Partner) -> Partner | None:
     return parent if parent is not None and parent.status == "approved" else None
 
 
+def approval_credits(conversion: Conversion, offer: Offer, partner: Partner, parent: Partner | None
+                     ) -> list[tuple[str, Partner, Decimal]]:
+    """What an approval books into hold, per level: (level, whose, amount). Empty when nothing is payable.
+    `parent` is approved_parent(partner). Shared by the one-by-one path and the postback batch."""
+    if not (conversion.payable and conversion.commission > 0):
+        return []
+    credits = [("l1", partner, conversion.commission)]
+    if parent is not None:
+        amount = l2_commission(conversion.commission, offer.l2_percent)
+        if amount > 0:
+            credits.append(("l2", parent, amount))
+    return credits
+
+
+def parent_if_approved(partner: Partner, parent: Partner | None) -> Partner | None:
+    """approved_parent() for a parent already loaded."""
+    if partner.parent_id is None or partner.parent_id == partner.id or parent is None:
+        return None
+    return parent if parent.status == "approved" else None
+
+
 async def apply_status_change(uow: UnitOfWork, deps: Deps, conversion: Conversion, old: str | None,
                               new: str, *, reason_kind: str = "advertiser") -> int:
     """Books the money of `conversion` moving old → new (it already carries `new`) and writes the partners'
@@ -100,13 +121,11 @@ async def apply_status_change(uow: UnitOfWork, deps: Deps, conversion: Conversio
     l2: tuple[Partner, Decimal] | None = None  # the inviter and their money moved by this change
     if new == APPROVED and conversion.payable and conversion.commission > 0:
         release_at = now + timedelta(days=offer.hold_days)
-        await ledger.credit_hold(uow, conversion, "l1", partner.id, conversion.commission, now, release_at)
         parent = await approved_parent(uow, partner)
-        if parent is not None:
-            amount = l2_commission(conversion.commission, offer.l2_percent)
-            if amount > 0:
-                await ledger.credit_hold(uow, conversion, "l2", parent.id, amount, now, release_at)
-                l2 = (parent, amount)
+        for level, who, amount in approval_credits(conversion, offer, partner, parent):
+            await ledger.credit_hold(uow, conversion, level, who.id, amount, now, release_at)
+            if level == "l2":
+                l2 = (who, amount)
     elif old == APPROVED and new in (REFUNDED, REJECTED):
         reversed_ = await ledger.reverse(uow, conversion.id, new, now)
         if "l2" in reversed_:
@@ -125,14 +144,24 @@ async def apply_status_change(uow: UnitOfWork, deps: Deps, conversion: Conversio
     return rows
 
 
-async def _balance_args(uow: UnitOfWork, partner_id: int, currency: str) -> dict[str, str]:
-    buckets = await ledger.balance(uow, partner_id, currency)
+def balance_args(buckets: dict[str, Decimal], currency: str) -> dict[str, str]:
     return {"available": format_money(buckets[ledger.AVAILABLE], currency),
             "hold": format_money(buckets[ledger.HOLD], currency)}
 
 
+async def _balance_args(uow: UnitOfWork, partner_id: int, currency: str) -> dict[str, str]:
+    return balance_args(await ledger.balance(uow, partner_id, currency), currency)
+
+
 async def _partner_screen(uow: UnitOfWork, conversion: Conversion, offer: Offer, status: str,
                           reason_kind: str) -> Screen:
+    return partner_screen(conversion, offer, status, reason_kind,
+                          await _balance_args(uow, conversion.partner_id, conversion.currency))
+
+
+def partner_screen(conversion: Conversion, offer: Offer, status: str, reason_kind: str,
+                   balance: dict[str, str]) -> Screen:
+    """The partner's notice of a conversion change; `balance` is balance_args() after the change was booked."""
     reason = (conversion.reason or "").strip() if status in (REJECTED, REFUNDED) else ""
     if reason_kind == "review":
         shown_reason = "review"
@@ -152,17 +181,24 @@ async def _partner_screen(uow: UnitOfWork, conversion: Conversion, offer: Offer,
         "why": conversion.not_payable_reason or "",
         "reason_kind": shown_reason,
         "reason": reason[:500],
-        **await _balance_args(uow, conversion.partner_id, conversion.currency),
+        **balance,
     }, buttons=((Button("conv-btn-dispute", f"sup:dispute:{conversion.id}"),),) if status == REJECTED else ())
 
 
 async def _l2_screen(uow: UnitOfWork, conversion: Conversion, offer: Offer, parent: Partner, status: str,
                      amount: Decimal) -> Screen:
+    return l2_screen(conversion, offer, status, amount,
+                     await _balance_args(uow, parent.id, conversion.currency))
+
+
+def l2_screen(conversion: Conversion, offer: Offer, status: str, amount: Decimal,
+              balance: dict[str, str]) -> Screen:
+    """The inviter's notice of a second-level change; `balance` is the inviter's balance_args() after it."""
     return Screen("conv-notify-l2", {
         "id": str(conversion.id),
         "offer": offer.name,
         "status": status,
         "amount": format_money(amount, conversion.currency),
         "value": str(amount), "currency": conversion.currency,
-        **await _balance_args(uow, parent.id, conversion.currency),
+        **balance,
     })

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 
@@ -27,15 +28,19 @@ REFUSED_WINDOW = 60  # seconds
 PURGE_CHUNK = 5000  # rows per delete: short transactions, the click writer is not held up
 
 
-def log_row(raw: RawPostback, received: datetime, response: PostbackResponse,
-            conversion_id: int | None) -> PostbackLog:
+def log_values(raw: RawPostback, received: datetime, response: PostbackResponse,
+               conversion_id: int | None) -> dict[str, Any]:
+    """The postback_log columns of one request (the batch inserts many of these in one statement)."""
     keep = REFUSED_KEEP if response.status >= 400 else None
     query = raw.query[:keep or QUERY_KEEP]
     body = raw.body[:keep or MAX_BODY].decode("utf-8", "replace")
-    return PostbackLog(
-        received_at=received, method=raw.method[:8], remote=(raw.remote or "")[:64] or None, query=query,
-        body=body or None, status_code=response.status, result=response.body, conversion_id=conversion_id,
-    )
+    return dict(received_at=received, method=raw.method[:8], remote=(raw.remote or "")[:64] or None, query=query,
+                body=body or None, status_code=response.status, result=response.body, conversion_id=conversion_id)
+
+
+def log_row(raw: RawPostback, received: datetime, response: PostbackResponse,
+            conversion_id: int | None) -> PostbackLog:
+    return PostbackLog(**log_values(raw, received, response, conversion_id))
 
 
 async def log_alone(deps: Deps, raw: RawPostback, received: datetime, response: PostbackResponse) -> None:

@@ -1,7 +1,8 @@
 """POST|GET /postback without the HTTP: authenticate, parse, attribute, record the conversion exactly once.
 
 The adapter (bot/web_postbacks.py) hands over the raw request (RawPostback) and turns the PostbackResponse into
-JSON. Every request, accepted or not, lands in postback_log.
+JSON. The web app records admitted postbacks through its group committer (postback_batch.py, many per
+transaction); record_one below is the one-by-one path it falls back to, and what callers without one use. Every request, accepted or not, lands in postback_log.
 
 Exactly-once without in-process locks (several processes may serve postbacks):
 - a new conversion is an INSERT on the unique idempotency key; the loser of a race gets IntegrityError, and the
@@ -17,11 +18,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from services.db.models import Partner
 from services.db.tracking_models import Conversion, Offer
 from services.db.uow import UnitOfWork
 from services.kernel.deps import Deps
@@ -77,8 +79,8 @@ def _accepted(conversion: Conversion, duplicate: bool) -> PostbackResponse:
                                   "conversion_status": conversion.status, "duplicate": duplicate})
 
 
-async def _create(uow: UnitOfWork, deps: Deps, req: PostbackRequest, who: Attribution, key: str,
-                  now: datetime) -> _Outcome:
+def new_conversion(deps: Deps, req: PostbackRequest, who: Attribution, key: str, now: datetime) -> Conversion:
+    """The conversion a first postback creates (not yet added to a session). Raises PostbackError."""
     if commissions.step(None, req.status) == "illegal":
         raise PostbackError(409, "illegal_transition", f"no conversion to move to {req.status}")
     reason = not_payable_reason(who, now)
@@ -93,7 +95,7 @@ async def _create(uow: UnitOfWork, deps: Deps, req: PostbackRequest, who: Attrib
     if reason is not None or money is None:
         money = Decimal("0.00")  # not payable, or not known yet: no money moves on this conversion now
     flags = fraud_flags(deps.config, who, now)
-    conversion = Conversion(
+    return Conversion(
         idempotency_key=key, click_pk=who.click.id if who.click else None, partner_id=who.partner.id,
         offer_id=who.offer.id, link_id=who.link_id, goal=req.goal, txid=req.txid, promo_code=req.promo,
         status=req.status, sale_amount=req.amount, commission=money, currency=who.offer.currency,
@@ -102,19 +104,21 @@ async def _create(uow: UnitOfWork, deps: Deps, req: PostbackRequest, who: Attrib
         reason=req.reason if req.status in (REJECTED, REFUNDED) else None, sub1=who.sub1,
         created_at=now, updated_at=now,
     )
+
+
+async def _create(uow: UnitOfWork, deps: Deps, req: PostbackRequest, who: Attribution, key: str,
+                  now: datetime) -> _Outcome:
+    conversion = new_conversion(deps, req, who, key, now)
     uow.session.add(conversion)
     await uow.session.flush()  # IntegrityError here: a concurrent twin won the key → retry, then a repeat
     rows = await commissions.apply_status_change(uow, deps, conversion, None, req.status)
     return _Outcome(_accepted(conversion, False), conversion.id, rows)
 
 
-async def _final_commission(uow: UnitOfWork, deps: Deps, req: PostbackRequest, conversion: Conversion
-                            ) -> dict[str, Decimal]:
+def final_commission(deps: Deps, req: PostbackRequest, conversion: Conversion, offer: Offer,
+                     partner: Partner) -> dict[str, Decimal]:
     """Approval fixes the commission for good (it is what the ledger books). A lead's commission is a forecast:
     the approval's own payout (CPA) or sale sum (revshare) replaces it; without one the forecast stands."""
-    offer = await uow.session.get(Offer, conversion.offer_id)
-    partner = await uow.partners.get(conversion.partner_id)
-    assert offer is not None and partner is not None
     carried = req.payout if offer.payout_model == "cpa" else req.amount
     if carried is None:
         if offer.payout_model == "revshare" and conversion.sale_amount is None:
@@ -126,6 +130,24 @@ async def _final_commission(uow: UnitOfWork, deps: Deps, req: PostbackRequest, c
     return {"commission": money}
 
 
+def move_values(deps: Deps, req: PostbackRequest, conversion: Conversion, offer: Offer, partner: Partner,
+                now: datetime) -> dict[str, Any]:
+    """The columns an "apply" step sets (status first). Raises PostbackError (a revshare approval without sum)."""
+    values: dict[str, Any] = {"status": req.status, "updated_at": now}
+    if req.status in (REJECTED, REFUNDED) and req.reason:
+        values["reason"] = req.reason
+    if req.amount is not None and conversion.status == PENDING:
+        values["sale_amount"] = req.amount
+    if req.status == APPROVED and conversion.payable:
+        values.update(final_commission(deps, req, conversion, offer, partner))
+    return values
+
+
+def illegal(conversion: Conversion, status: str) -> PostbackError:
+    return PostbackError(409, "illegal_transition", f"conversion {conversion.id} is {conversion.status}; "
+                                                    f"it cannot become {status}")
+
+
 async def _move(uow: UnitOfWork, deps: Deps, req: PostbackRequest, conversion: Conversion,
                 now: datetime) -> _Outcome:
     old = conversion.status
@@ -133,15 +155,11 @@ async def _move(uow: UnitOfWork, deps: Deps, req: PostbackRequest, conversion: C
     if verdict == "same":
         return _Outcome(_accepted(conversion, True), conversion.id)
     if verdict == "illegal":
-        raise PostbackError(409, "illegal_transition", f"conversion {conversion.id} is {old}; "
-                                                       f"it cannot become {req.status}")
-    values: dict[str, Any] = {"status": req.status, "updated_at": now}
-    if req.status in (REJECTED, REFUNDED) and req.reason:
-        values["reason"] = req.reason
-    if req.amount is not None and old == PENDING:
-        values["sale_amount"] = req.amount
-    if req.status == APPROVED and conversion.payable:
-        values.update(await _final_commission(uow, deps, req, conversion))
+        raise illegal(conversion, req.status)
+    offer = await uow.session.get(Offer, conversion.offer_id)
+    partner = await uow.partners.get(conversion.partner_id)
+    assert offer is not None and partner is not None
+    values = move_values(deps, req, conversion, offer, partner, now)
     moved = await uow.session.execute(
         update(Conversion).where(Conversion.id == conversion.id, Conversion.status == old).values(**values)
         .execution_options(synchronize_session=False))
@@ -163,7 +181,7 @@ async def _apply(uow: UnitOfWork, deps: Deps, req: PostbackRequest, now: datetim
     return await _move(uow, deps, req, conversion, now)
 
 
-def _retriable(exc: Exception) -> bool:
+def retriable(exc: Exception) -> bool:
     if isinstance(exc, (IntegrityError, _Retry)):
         return True
     orig = getattr(exc, "orig", None)
@@ -171,7 +189,7 @@ def _retriable(exc: Exception) -> bool:
         getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) in _RETRY_SQLSTATES
 
 
-async def _record(deps: Deps, raw: RawPostback, req: PostbackRequest, received: datetime) -> PostbackResponse:
+async def record_one(deps: Deps, raw: RawPostback, req: PostbackRequest, received: datetime) -> PostbackResponse:
     """Applies the postback and logs it in ONE transaction, retried when a concurrent twin won a race."""
     for attempt in range(1, ATTEMPTS + 1):
         async with deps.uow() as uow:
@@ -183,7 +201,7 @@ async def _record(deps: Deps, raw: RawPostback, req: PostbackRequest, received: 
                 uow.session.add(log_row(raw, received, outcome.response, outcome.conversion_id))
                 await uow.commit()
             except Exception as exc:
-                if not _retriable(exc):
+                if not retriable(exc):
                     raise
                 log.debug("postback attempt %d lost a race: %r", attempt, exc)
                 continue
@@ -193,9 +211,17 @@ async def _record(deps: Deps, raw: RawPostback, req: PostbackRequest, received: 
     raise PostbackError(503, "busy", "too many concurrent updates of this conversion; retry")
 
 
-async def handle_postback(deps: Deps, raw: RawPostback, limiter: RefusalLimiter | None = None) -> PostbackResponse:
+class Recorder(Protocol):
+    """postback_batch.PostbackBatcher.submit: records an admitted postback in a group commit."""
+
+    async def __call__(self, raw: RawPostback, req: PostbackRequest, received: datetime) -> PostbackResponse: ...
+
+
+async def handle_postback(deps: Deps, raw: RawPostback, limiter: RefusalLimiter | None = None,
+                          recorder: Recorder | None = None) -> PostbackResponse:
     """The whole /postback: never raises; the response says what happened, postback_log keeps the request.
-    With a limiter, a source refused too often is answered 429 before any work."""
+    With a limiter, a source refused too often is answered 429 before any work. With a recorder (the web app's
+    batcher) the postback is group-committed with others; without one it gets its own transaction."""
     received = deps.clock.now()
     if limiter is not None and (over := limiter.check(raw.remote, received)) is not None:
         retry_after, first = over
@@ -208,7 +234,8 @@ async def handle_postback(deps: Deps, raw: RawPostback, limiter: RefusalLimiter 
         return response
     try:
         req = admit(deps.config, raw, now=received)
-        response = await _record(deps, raw, req, received)
+        response = await (recorder(raw, req, received) if recorder is not None
+                          else record_one(deps, raw, req, received))
     except PostbackError as exc:
         response = exc.response()
         if exc.status == 403:
