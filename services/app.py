@@ -10,6 +10,7 @@ from services.kernel.conversation import ConversationService
 from services.dashboard.service import DashboardService
 from services.faq.service import FaqService
 from services.kernel.deps import Deps
+from services.api.screens import ApiTokenScreens
 from services.kernel.forms import FormRunner
 from services.kernel.i18n import Translator, default_translator, pick_locale
 from services.links.service import LinksService
@@ -72,6 +73,7 @@ class Services:
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)
         self.review = ReviewScreens(deps, self.admin_action)
         self.staff = StaffService(deps, self.forms, self.admin_action)
+        self.api_tokens = ApiTokenScreens(deps, self.forms, self.admin_action)  # adm:api…
         for name in self.forms.forms:  # every engine-driven form (registered above) takes typed answers
             self.conversation.forms[name] = self.forms.on_text
         for method in PAYOUT_METHODS:  # typed details need the encryption key loaded first

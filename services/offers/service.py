@@ -97,7 +97,7 @@ class OffersService:
                 (Button("admin-btn-materials", "mta:home"),), (Button("admin-btn-payouts", "pam:list"),),
                 (Button("admin-btn-faq", "fqa:home"),)]
         if admin:  # the Staff screens check the role themselves; this only spares others a useless button
-            rows.append((Button("admin-btn-staff", "adm:staff"),))
+            rows.append((Button("admin-btn-staff", "adm:staff"), Button("admin-btn-api", "adm:api")))
         metrics = self.deps.click_metrics
         return Reply.of(Screen("admin-menu", {"unrecorded": metrics.unrecorded if metrics else 0}, buttons=tuple(rows)))
 
