@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     min_payout: Annotated[dict[str, Decimal], NoDecode] = Field(
         default_factory=lambda: {"RUB": Decimal("1000"), "USD": Decimal("20"), "EUR": Decimal("20")})
     payout_schedule: str = ""
+    # Manual adjustments: |amount| a manager may apply without an admin, per currency (admins change it in the bot)
+    adjustment_manager_limit: Annotated[dict[str, Decimal], NoDecode] = Field(
+        default_factory=lambda: {"RUB": Decimal("5000"), "USD": Decimal("100"), "EUR": Decimal("100")})
 
     # Support
     support_chat_id: int = 0
@@ -197,7 +200,7 @@ class Settings(BaseSettings):
                              "(python -c 'import secrets; print(secrets.token_hex(32))'), or remove the line")
         return value
 
-    @field_validator("min_payout", mode="before")
+    @field_validator("min_payout", "adjustment_manager_limit", mode="before")
     @classmethod
     def _min_payout(cls, value: object) -> object:
         # "RUB:1000, USD:20" in env; a dict when built in code.

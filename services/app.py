@@ -29,6 +29,7 @@ from services.staff.service import StaffService
 from services.payouts.partner_screens import DETAILS_FORM, PartnerPayoutScreens
 from services.payouts.staff_screens import StaffPayoutScreens
 from services.payouts.details import METHODS as PAYOUT_METHODS
+from services.adjustments.screens import AdjustmentScreens
 from services.support.service import FORM as SUPPORT_FORM
 from services.support.service import REPLY_FORM as SUPPORT_REPLY_FORM
 from services.support.service import SupportService
@@ -70,6 +71,7 @@ class Services:
         self.onboarding.on_approved.append(issue_on_approval)  # a personal promo code per active offer
         self.payouts = PartnerPayoutScreens(deps, self.forms, self.settings.on_action)  # set:pay…, pay:…
         self.payout_staff = StaffPayoutScreens(deps, self.forms)  # pam:…
+        self.adjustments = AdjustmentScreens(deps, self.forms)  # adj:…
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)
         self.review = ReviewScreens(deps, self.admin_action)
         self.staff = StaffService(deps, self.forms, self.admin_action)

@@ -78,6 +78,11 @@ def features(s: Services) -> tuple[Feature, ...]:
             # pay: the partner's request and history (from Balance); pam: managers' queue (from /admin)
             buttons=(Buttons(("pay:",), s.payouts.on_action), Buttons(("pam:",), s.payout_staff.on_action)),
         ),
+        Feature(
+            "adjustments",  # managers crediting / debiting a balance with a reason; admins approving over a limit
+            commands=(Command(("adjust", "корректировка"), s.adjustments.home),),
+            buttons=(Buttons(("adj:",), s.adjustments.on_action),),
+        ),
         # Shared by every feature; the adapters' catch-alls (free text, unknown buttons) follow it.
         Feature(
             "conversation",
