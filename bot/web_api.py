@@ -108,6 +108,10 @@ def add_api_routes(app: web.Application, container: Container, admission: Admiss
         return web.json_response(document(container.deps.config.public_base_url or "/"), headers=HEADERS)
 
     async def unknown(request: web.Request) -> web.Response:
+        if request.method not in (hdrs.METH_GET, hdrs.METH_HEAD):  # read-only: every endpoint is GET
+            response = error(ApiError(405, "method_not_allowed", "this API is read-only: GET only"))
+            response.headers[hdrs.ALLOW] = "GET"
+            return response
         return error(ApiError(404, "not_found", f"no endpoint {request.path}; see {OPENAPI_PATH}"))
 
     app.router.add_get(OPENAPI_PATH, openapi)

@@ -83,6 +83,8 @@ async def test_unknown_paths_and_bad_filters_answer_json(client, deps, services)
     _, token = await issue(deps)
     status, body, _ = await get(client, "/api/v1/nothing", token)
     assert (status, body["error"]) == (404, "not_found")
+    response = await client.post("/api/v1/conversions", headers={"Authorization": f"Bearer {token}"})
+    assert response.status == 405 and (await response.json())["error"] == "method_not_allowed"
     status, body, _ = await get(client, "/api/v1/conversions/999", token)
     assert (status, body["error"]) == (404, "not_found")
     status, body, _ = await get(client, "/api/v1/partners/abc", token)
@@ -218,3 +220,28 @@ async def test_a_token_over_its_rate_gets_429_with_retry_after(deps, db_url, ser
         status, body, headers = await get(client, "/api/v1/partners", token)
         assert (status, body["error"]) == (429, "rate_limited") and 1 <= int(headers["Retry-After"]) <= 30
         assert (await get(client, "/api/v1/partners", other))[0] == 200  # per token
+
+
+async def test_history_records_reviews_and_ignores_repeated_postbacks(client, deps, services, clock):
+    from sqlalchemy import update
+
+    from services.db.tracking_models import Conversion
+    from services.kernel.dto import Incoming
+    from services.tracking.review import review
+
+    world = await build_world(deps)
+    params = {"click_id": world.click_id, "status": "sale", "txid": "T-9"}
+    for _ in range(2):  # the advertiser retries: one conversion, one event
+        response = await client.get("/postback?" + urlencode({**params, "sig": sign(SECRET, params)}))
+        assert response.status == 200
+    async with deps.uow() as uow:
+        await uow.session.execute(update(Conversion).values(review="pending"))
+        await uow.commit()
+    clock.advance(hours=1)
+    result = await review(deps, Incoming("telegram", "900", "900"), 1, "reject")
+    assert result.outcome == "rejected"
+    _, token = await issue(deps, ("conversions:read",))
+    status, body, _ = await get(client, "/api/v1/conversions/1", token)
+    assert [(h["from_status"], h["to_status"], h["source"]) for h in body["history"]] == [
+        (None, "approved", "advertiser"), ("approved", "rejected", "review")]
+    assert body["history"][1]["at"] == clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
