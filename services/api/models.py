@@ -44,7 +44,9 @@ class Money(BaseModel):
 def money(amount: Decimal, currency: str) -> Money:
     """Cents as "170.50"; a fraction of a cent stays ("0.3750"), never rounded away."""
     text = amount.quantize(CENT) if amount == amount.quantize(CENT) else amount.normalize()
-    return Money(amount=f"{text:f}", currency=currency)
+    # Built from trusted data without re-validation: pages hold thousands of amounts (the OpenAPI tests check
+    # real responses against the schema).
+    return Money.model_construct(amount=f"{text:f}", currency=currency)
 
 
 def moneys(values: dict[str, Decimal]) -> list[Money]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -27,13 +28,15 @@ class ConversionFilter:
 
 @dataclass(frozen=True)
 class ConversionRecord:
-    conversion: Conversion
+    conversion: Any  # a Conversion, or a row of its columns (the same attribute names)
     history: list[ConversionEvent]
 
 
 async def conversions_page(uow: UnitOfWork, where: ConversionFilter, position: Position | None,
                            limit: int) -> list[ConversionRecord]:
-    query = select(Conversion).where(after(Conversion.created_at, Conversion.id, position),
+    # Plain rows of the table's columns, not ORM objects: a page is read, never changed, and loading entities
+    # (identity map, state tracking) cost more than the query itself.
+    query = select(*Conversion.__table__.columns).where(after(Conversion.created_at, Conversion.id, position),
                                      *window(Conversion.created_at, where.start, where.end))
     if where.partner_ids:
         query = query.where(Conversion.partner_id.in_(where.partner_ids))
@@ -43,7 +46,7 @@ async def conversions_page(uow: UnitOfWork, where: ConversionFilter, position: P
         query = query.where(Conversion.link_id.in_(where.link_ids))
     if where.statuses:
         query = query.where(Conversion.status.in_(where.statuses))
-    rows = list((await uow.session.scalars(query.order_by(Conversion.created_at, Conversion.id).limit(limit))).all())
+    rows = list((await uow.session.execute(query.order_by(Conversion.created_at, Conversion.id).limit(limit))).all())
     history = await events_for(uow, (c.id for c in rows))
     return [ConversionRecord(c, history.get(c.id, [])) for c in rows]
 
