@@ -20,7 +20,7 @@ from services.staff.roles import AccessDenied
 
 FORM = "api_token"
 PAGE = 6  # revoke buttons per page, two a row (VK: at most 10 inline buttons with navigation and actions)
-LIST_MAX = 30
+LIST_MAX = 15  # lines of ~200 characters at most: the list stays well inside a message's 4096
 AUDIT_LINES = 20
 MAX_DAYS = 3650
 ALL = "all"
@@ -97,6 +97,10 @@ def _when(at: datetime | None) -> str:
     return f"{at:%Y-%m-%d %H:%M} UTC" if at is not None else "—"
 
 
+def _scopes(text: str) -> str:
+    return ALL if text == tokens.scopes_text(tokens.SCOPES) else text
+
+
 def _state(token: ApiToken, now: datetime) -> str:
     if token.revoked_at is not None:
         return "revoked"
@@ -127,7 +131,8 @@ class ApiTokenScreens:
     async def _list(self, uow: UnitOfWork, inc: Incoming, page: int, *, edit: bool) -> Screen:
         now = self.deps.clock.now()
         found = await tokens.listed(uow, inc)
-        lines = [f"#{t.id} {t.name} · {t.scopes} · {_state(t, now)} · ⏳ {_when(t.expires_at)} · 👁 "
+        found.sort(key=lambda t: _state(t, now) != "active")  # working tokens first (stable: newest first)
+        lines = [f"#{t.id} {t.name} · {_scopes(t.scopes)} · {_state(t, now)} · ⏳ {_when(t.expires_at)} · 👁 "
                  f"{_when(t.last_used_at)}" for t in found[:LIST_MAX]]
         if len(found) > LIST_MAX:
             lines.append(f"+{len(found) - LIST_MAX}")
