@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     min_payout: Annotated[dict[str, Decimal], NoDecode] = Field(
         default_factory=lambda: {"RUB": Decimal("1000"), "USD": Decimal("20"), "EUR": Decimal("20")})
     payout_schedule: str = ""
+    # The program's calendar (IANA zone): monthly bonus plans and contests follow its months and days
+    program_timezone: str = "Europe/Moscow"
+    bonus_hold_days: int = Field(30, ge=0, le=365)  # program-wide bonus steps; an offer's step holds like its offer
     # Manual adjustments: |amount| a manager may apply without an admin, per currency (admins change it in the bot)
     adjustment_manager_limit: Annotated[dict[str, Decimal], NoDecode] = Field(
         default_factory=lambda: {"RUB": Decimal("5000"), "USD": Decimal("100"), "EUR": Decimal("100")})
@@ -219,6 +222,16 @@ class Settings(BaseSettings):
                 raise ValueError(f"{part!r} is not CURRENCY:AMOUNT (like RUB:1000, a positive amount in cents)")
             minimums[currency] = number
         return minimums
+
+    @field_validator("program_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not an IANA time zone such as Europe/Moscow") from None
+        return value
 
     @field_validator("payout_schedule")
     @classmethod

@@ -30,6 +30,7 @@ from services.payouts.partner_screens import DETAILS_FORM, PartnerPayoutScreens
 from services.payouts.staff_screens import StaffPayoutScreens
 from services.payouts.details import METHODS as PAYOUT_METHODS
 from services.adjustments.screens import AdjustmentScreens
+from services.bonuses.screens import BonusScreens
 from services.support.service import FORM as SUPPORT_FORM
 from services.support.service import REPLY_FORM as SUPPORT_REPLY_FORM
 from services.support.service import SupportService
@@ -72,6 +73,9 @@ class Services:
         self.payouts = PartnerPayoutScreens(deps, self.forms, self.settings.on_action)  # set:pay…, pay:…
         self.payout_staff = StaffPayoutScreens(deps, self.forms)  # pam:…
         self.adjustments = AdjustmentScreens(deps, self.forms)  # adj:…
+        self.bonuses = BonusScreens(deps, self.forms)  # bon:…; partners see their plans in Balance and Stats
+        self.balance.extras.append(self.bonuses.progress)
+        self.stats.extras.append(self.bonuses.progress)
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)
         self.review = ReviewScreens(deps, self.admin_action)
         self.staff = StaffService(deps, self.forms, self.admin_action)

@@ -83,6 +83,7 @@ def features(s: Services) -> tuple[Feature, ...]:
             commands=(Command(("adjust", "корректировка"), s.adjustments.home),),
             buttons=(Buttons(("adj:",), s.adjustments.on_action),),
         ),
+        Feature("bonuses", buttons=(Buttons(("bon:",), s.bonuses.on_action),)),  # managers' monthly plans
         # Shared by every feature; the adapters' catch-alls (free text, unknown buttons) follow it.
         Feature(
             "conversation",
