@@ -66,6 +66,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_conversion_events')),
     sa.UniqueConstraint('conversion_id', 'to_status', name=op.f('uq_conversion_events_conversion_id_to_status'))
     )
+    with op.batch_alter_table('conversion_events', schema=None) as batch_op:
+        batch_op.create_index('ix_conversion_events_created_id', ['created_at', 'id'], unique=False)
     with op.batch_alter_table('conversions', schema=None) as batch_op:
         batch_op.create_index('ix_conversions_created_id', ['created_at', 'id'], unique=False)
 
@@ -73,6 +75,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('conversions', schema=None) as batch_op:
         batch_op.drop_index('ix_conversions_created_id')
+    with op.batch_alter_table('conversion_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_conversion_events_created_id')
     op.drop_table('conversion_events')
     with op.batch_alter_table('api_token_audit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_audit_token_id'))

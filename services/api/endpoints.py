@@ -36,6 +36,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "conversions:read", m.ConversionsQuery, m.ConversionsPage, uc.list_conversions),
     Endpoint(f"{BASE}/conversions/{{conversion_id}}", "getConversion", "One conversion with its status history",
              "conversions:read", m.NoQuery, m.ConversionOut, uc.get_conversion, m.ConversionPath, True),
+    Endpoint(f"{BASE}/conversion-events", "listConversionEvents", "Every conversion status change in time order: "
+             "follow it to sync changes since the last run", "conversions:read", m.EventsQuery,
+             m.ConversionEventsPage, uc.list_events),
     Endpoint(f"{BASE}/payouts", "listPayouts", "Payout requests (no payout details)", "payouts:read",
              m.PayoutsQuery, m.PayoutsPage, uc.list_payouts),
     Endpoint(f"{BASE}/partners", "listPartners", "Partners (no contact or payout details)", "partners:read",

@@ -81,6 +81,11 @@ class ConversionsQuery(PageQuery):
     status: list[Literal["pending", "approved", "rejected", "refunded"]] = Field(default_factory=list)
 
 
+class EventsQuery(PageQuery):
+    conversion_id: list[int] = Field(default_factory=list)
+    partner_id: list[int] = Field(default_factory=list)
+
+
 class PayoutsQuery(PageQuery):
     partner_id: list[int] = Field(default_factory=list)
     status: list[Literal["requested", "approved", "paid", "rejected"]] = Field(default_factory=list)
@@ -149,6 +154,16 @@ class ConversionOut(BaseModel):
                                                     "older conversions have none)")
 
 
+class ConversionEventOut(BaseModel):
+    id: int
+    conversion_id: int
+    partner_id: int
+    from_status: str | None = Field(description="null: the conversion was created with to_status")
+    to_status: str
+    source: str = Field(description="advertiser (a postback) or review (a manager's decision)")
+    at: datetime
+
+
 class PayoutOut(BaseModel):
     """No payout details (card, account, wallet): not even masked."""
 
@@ -204,6 +219,10 @@ class Page(BaseModel):
 
 class ConversionsPage(Page):
     data: list[ConversionOut]
+
+
+class ConversionEventsPage(Page):
+    data: list[ConversionEventOut]
 
 
 class PayoutsPage(Page):

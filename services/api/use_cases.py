@@ -15,6 +15,7 @@ from services.payouts import queries as payouts
 from services.stats.periods import MAX_DAYS, Period
 from services.stats.queries import Figures, partner_stats
 from services.tracking import conversion_queries as conversions
+from services.tracking import history
 
 STATS_PARTNERS_PER_PAGE = 50  # partners whose figures one stats page may compute, however sparse their rows
 
@@ -63,6 +64,23 @@ async def get_conversion(deps: Deps, query: m.NoQuery, path: m.ConversionPath) -
     if record is None:
         raise ApiError(404, "not_found", f"no conversion {path.conversion_id}")
     return conversion_out(record)
+
+
+async def list_events(deps: Deps, query: m.EventsQuery, path: m.NoQuery) -> m.ConversionEventsPage:
+    _period(query.from_, query.to)
+    filters = _filters(query)
+    position = cursor.decode_row(query.cursor, filters)
+    async with deps.uow(readonly=True) as uow:
+        rows = await history.events_page(uow, start=query.from_, end=query.to, conversion_ids=query.conversion_id,
+                                         partner_ids=query.partner_id, position=position, limit=query.limit + 1)
+    more = len(rows) > query.limit
+    rows = rows[:query.limit]
+    data = [m.ConversionEventOut(id=e.id, conversion_id=e.conversion_id, partner_id=partner_id,
+                                 from_status=e.from_status, to_status=e.to_status, source=e.source, at=e.created_at)
+            for e, partner_id in rows]
+    last = rows[-1][0] if rows else None
+    return m.ConversionEventsPage(data=data, next_cursor=cursor.encode_row(last.created_at, last.id, filters)
+                                  if more and last else None)
 
 
 async def list_payouts(deps: Deps, query: m.PayoutsQuery, path: m.NoQuery) -> m.PayoutsPage:

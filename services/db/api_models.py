@@ -49,8 +49,10 @@ class ConversionEvent(Base):
     once (the status machine has no cycles), which the unique key holds. Recorded from migration 0020 on."""
 
     __tablename__ = "conversion_events"
-    # Also the index that finds a conversion's events (its leading column).
-    __table_args__ = (UniqueConstraint("conversion_id", "to_status"),)
+    # The unique key is also the index that finds a conversion's events (its leading column); the second one
+    # serves the feed of every change in time order (GET /api/v1/conversion-events).
+    __table_args__ = (UniqueConstraint("conversion_id", "to_status"),
+                      Index("ix_conversion_events_created_id", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     conversion_id: Mapped[int] = mapped_column(ForeignKey("conversions.id", ondelete="CASCADE"))

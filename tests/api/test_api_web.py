@@ -245,3 +245,34 @@ async def test_history_records_reviews_and_ignores_repeated_postbacks(client, de
     assert [(h["from_status"], h["to_status"], h["source"]) for h in body["history"]] == [
         (None, "approved", "advertiser"), ("approved", "rejected", "review")]
     assert body["history"][1]["at"] == clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+async def test_the_change_feed_follows_every_status_change_without_gaps(client, deps, services, clock):
+    """/conversion-events: a BI tool syncing changes keeps its cursor; new changes come after it, none twice."""
+    world = await build_world(deps)
+    _, token = await issue(deps, ("conversions:read",))
+
+    async def send(status: str, txid: str) -> None:
+        params = {"click_id": world.click_id, "status": status, "txid": txid}
+        response = await client.get("/postback?" + urlencode({**params, "sig": sign(SECRET, params)}))
+        assert response.status == 200, await response.text()
+        clock.advance(seconds=30)
+
+    for n in range(3):
+        await send("lead", f"T-{n}")
+    seen: list[dict] = []
+    status, body, _ = await get(client, "/api/v1/conversion-events", token, limit=2)
+    seen += body["data"]
+    await send("sale", "T-0")  # changes while the reader pages
+    await send("sale", "T-2")
+    cursor = body["next_cursor"]
+    while cursor:
+        status, body, _ = await get(client, "/api/v1/conversion-events", token, limit=2, cursor=cursor)
+        seen += body["data"]
+        cursor = body["next_cursor"]
+    assert [(e["conversion_id"], e["from_status"], e["to_status"]) for e in seen] == [
+        (1, None, "pending"), (2, None, "pending"), (3, None, "pending"), (1, "pending", "approved"),
+        (3, "pending", "approved")]
+    assert {e["partner_id"] for e in seen} == {world.partner_id}
+    status, body, _ = await get(client, "/api/v1/conversion-events", token, conversion_id="3")
+    assert [e["to_status"] for e in body["data"]] == ["pending", "approved"]

@@ -12,6 +12,7 @@ from openapi_spec_validator import validate
 from bot.web import build_web_app
 from services.api.endpoints import BASE, ENDPOINTS, OPENAPI_PATH
 from services.api.openapi import document
+from services.tracking import history
 from tests.api.helpers import add_conversions, add_offer, add_partner, add_payout, container_for, get, issue
 
 
@@ -44,6 +45,9 @@ async def test_documented_paths_are_exactly_the_routed_ones_and_responses_match(
         partner = await add_partner(deps, "ann")
         [conversion] = await add_conversions(deps, partner, offer, 1, at=clock.now() - timedelta(hours=2))
         await add_payout(deps, partner, "100", at=clock.now())
+        async with deps.uow() as uow:
+            history.record(uow, conversion, None, "approved", "advertiser", clock.now())
+            await uow.commit()
         _, token = await issue(deps)
         ids = {"conversion_id": conversion, "partner_id": partner}
         for path, item in served["paths"].items():
