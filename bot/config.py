@@ -223,16 +223,6 @@ class Settings(BaseSettings):
             minimums[currency] = number
         return minimums
 
-    @field_validator("program_timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("is not an IANA time zone such as Europe/Moscow") from None
-        return value
-
     @field_validator("payout_schedule")
     @classmethod
     def _payout_schedule(cls, value: str) -> str:
@@ -240,6 +230,17 @@ class Settings(BaseSettings):
 
         parse_schedule(value)  # ValueError says what is wrong
         return value.strip().lower()
+
+    @field_validator("program_timezone")
+    @classmethod
+    def _program_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (like Europe/Moscow or UTC)") from None
+        return value.strip()
 
     @field_validator("redis_url")
     @classmethod

@@ -8,6 +8,8 @@ from services.partners.accounts import AccountsService
 from services.ledger.balance import BalanceService
 from services.kernel.conversation import ConversationService
 from services.dashboard.service import DashboardService
+from services.dashboard.staff import StaffDashboard
+from services.kpi.screens import KpiService
 from services.faq.service import FaqService
 from services.kernel.deps import Deps
 from services.api.screens import ApiTokenScreens
@@ -65,6 +67,9 @@ class Services:
         self.balance = BalanceService(deps)
         self.dashboard = DashboardService(deps, self.translator)
         self.stats = StatsService(deps)
+        self.staff_dashboard = StaffDashboard(deps, self.translator, lambda: self.dashboard.signer)
+        self.kpi = KpiService(deps)
+        self.kpi.web_link = self.staff_dashboard.link  # /kpi → Web: a staff sign-in link to the KPI page
         self.materials = MaterialsService(deps, self.forms)
         self.materials_admin = MaterialsAdmin(deps, self.forms)
         self.conversation.forms[BANNER_FORM] = self.materials_admin.on_banner_message

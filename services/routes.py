@@ -61,6 +61,11 @@ def features(s: Services) -> tuple[Feature, ...]:
             section=Section("stats", s.stats.show),
         ),
         Feature(
+            "kpi",  # program KPIs for managers and admins (also /admin → KPIs); not in the partners' command list
+            commands=(Command(("kpi", "кпи"), s.kpi.command),),
+            buttons=(Buttons(("kpi:",), s.kpi.on_action),),
+        ),
+        Feature(
             "dashboard",  # a personal, signed, single-use sign-in link to the web dashboard (/app)
             commands=(Command(("dashboard", "дашборд"), s.dashboard.link, "cmd-dashboard", rank=4),),
         ),

@@ -51,7 +51,8 @@ class ProgramConfig:
     # |amount| of one manual adjustment a manager applies without an admin, per currency; not listed: always asks
     adjustment_manager_limit: tuple[tuple[str, Decimal], ...] = (("EUR", Decimal("100")), ("RUB", Decimal("5000")),
                                                                  ("USD", Decimal("100")))
-    program_timezone: str = "Europe/Moscow"  # the program's calendar: monthly bonus plans, contests
+    # The program's calendar: monthly bonus plans, contests, and /kpi days of staff who are not partners themselves
+    program_timezone: str = "Europe/Moscow"
     bonus_hold_days: int = 30  # hold of a program-wide bonus step (an offer's step holds as long as the offer's)
     payout_schedule: str = ""  # PAYOUT_SCHEDULE (services.payouts.schedule); empty: partners ask themselves
     # Support
