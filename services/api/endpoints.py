@@ -43,6 +43,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              m.PayoutsQuery, m.PayoutsPage, uc.list_payouts),
     Endpoint(f"{BASE}/partners", "listPartners", "Partners (no contact or payout details)", "partners:read",
              m.PartnersQuery, m.PartnersPage, uc.list_partners),
+    Endpoint(f"{BASE}/kpis", "getKpis", "Program KPIs for a period, each against the previous period of equal "
+             "length (the same figures as /kpi in the bot)", "kpis:read", m.KpisQuery, m.KpisOut, uc.kpis),
     Endpoint(f"{BASE}/partners/{{partner_id}}", "getPartner", "One partner", "partners:read", m.NoQuery,
              m.PartnerOut, uc.get_partner, m.PartnerPath, True),
 )

@@ -237,3 +237,52 @@ class StatsPage(Page):
     period: Period
     group_by: StatsGroup
     data: list[StatsRowOut]
+
+
+# ---- KPIs (services/kpi) ----------------------------------------------------------------------------------------
+
+class KpisQuery(Query):
+    from_: Instant | None = Field(None, alias="from", description="first day, a UTC midnight (default: 29 days "
+                                                                   "before today)")
+    to: Instant | None = Field(None, description="the day after the last, a UTC midnight (default: tomorrow); at "
+                                                 "most 366 days after `from`")
+    offer_id: int | None = Field(None, ge=1, description="only this offer's figures")
+
+
+KpiValue = int | str | list[Money] | None
+
+
+class KpiMetricOut(BaseModel):
+    name: str = Field(description="active_partners, retention, arpu, pltv, cr, epc, … (README → KPI definitions)")
+    kind: Literal["count", "percent", "money", "minutes", "score"]
+    value: KpiValue = Field(description="count: integer; percent, minutes, score: decimal string; money: one "
+                                        "amount per currency; null: no value (e.g. a ratio over zero)")
+    previous: KpiValue = Field(description="the same for the previous period of equal length")
+    change_percent: str | None = Field(description="relative change against the previous period (not for money)")
+    change_by_currency: dict[str, str | None] | None = Field(description="money: the change per currency")
+
+
+class KpiTopOut(BaseModel):
+    id: int
+    label: str | None = Field(description="the offer's name; null for partners (no names in this API)")
+    clicks: int
+    conversions: int
+    commissions: list[Money]
+
+
+class KpiDayOut(BaseModel):
+    day: date
+    clicks: int
+    conversions: int
+    active_partners: int
+    commissions: list[Money]
+
+
+class KpisOut(BaseModel):
+    period: Period
+    previous_period: Period
+    offer_id: int | None
+    metrics: list[KpiMetricOut]
+    top_partners: list[KpiTopOut]
+    top_offers: list[KpiTopOut]
+    daily: list[KpiDayOut]

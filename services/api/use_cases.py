@@ -12,7 +12,8 @@ from services.db.tracking_models import Conversion
 from services.kernel.deps import Deps
 from services.partners import queries as partners
 from services.payouts import queries as payouts
-from services.stats.periods import MAX_DAYS, Period
+from services.kpi.queries import program_kpis
+from services.stats.periods import MAX_DAYS, Period, between
 from services.stats.queries import Figures, partner_stats
 from services.tracking import conversion_queries as conversions
 from services.tracking import history
@@ -186,3 +187,48 @@ async def stats(deps: Deps, query: m.StatsQuery, path: m.NoQuery) -> m.StatsPage
                 break
     return m.StatsPage(period=m.Period(from_=start, to=end), group_by=query.group_by, data=data,
                        next_cursor=cursor.encode(next_position, filters) if next_position is not None else None)
+
+
+def _kpi_value(value: Any, kind: str) -> m.KpiValue:
+    if value is None:
+        return None
+    if kind == "money":
+        return m.moneys(value)
+    return value if isinstance(value, int) else str(value)
+
+
+def _span(period: Period) -> m.Period:
+    return m.Period(from_=period.start, to=period.end)
+
+
+async def kpis(deps: Deps, query: m.KpisQuery, path: m.NoQuery) -> m.KpisOut:
+    """The program's KPIs over whole UTC days, each against the previous period of equal length: the same use
+    case as /kpi in the chat and the staff web page (services/kpi)."""
+    today = deps.clock.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = query.from_ or today - timedelta(days=29)
+    end = query.to or today + timedelta(days=1)
+    _period(start, end)
+    if any((t.hour, t.minute, t.second, t.microsecond) != (0, 0, 0, 0) for t in (start, end)):
+        raise ApiError(400, "bad_filter", "KPIs are per whole UTC day: give dates (or midnights UTC)")
+    if end - start > timedelta(days=MAX_DAYS):
+        raise ApiError(400, "bad_filter", f"the period is longer than {MAX_DAYS} days")
+    period = between(start.date(), (end - timedelta(days=1)).date(), "UTC")
+    async with deps.uow(readonly=True) as uow:
+        report = await program_kpis(uow, period, query.offer_id)
+    metrics = [m.KpiMetricOut(
+        name=x.name, kind=x.kind, value=_kpi_value(x.value, x.kind),  # type: ignore[arg-type]
+        previous=_kpi_value(x.previous, x.kind),
+        change_percent=None if x.kind == "money" or x.change is None else str(x.change),
+        change_by_currency={cur: None if c is None else str(c) for cur, c in sorted(x.change.items())}
+        if x.kind == "money" and x.change is not None else None) for x in report.metrics]
+
+    def top(rows: Any, labelled: bool) -> list[m.KpiTopOut]:
+        return [m.KpiTopOut(id=r.id, label=r.label if labelled else None, clicks=r.clicks,
+                            conversions=r.conversions, commissions=m.moneys(r.commissions)) for r in rows]
+
+    return m.KpisOut(period=_span(report.period), previous_period=_span(report.previous_period),
+                     offer_id=report.offer_id, metrics=metrics, top_partners=top(report.top_partners, False),
+                     top_offers=top(report.top_offers, True),
+                     daily=[m.KpiDayOut(day=d.day, clicks=d.clicks, conversions=d.conversions,
+                                        active_partners=d.active_partners, commissions=m.moneys(d.commissions))
+                            for d in report.daily])
