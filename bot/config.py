@@ -109,6 +109,15 @@ class Settings(BaseSettings):
     stats_alert_min_clicks: int = Field(default=30, ge=1)
     stats_alert_min_conversions: int = Field(default=3, ge=1)
 
+    # Retention automation (each job switchable; services/retention); their calendar is program_timezone
+    retention_digest_enabled: bool = True
+    retention_nudge_enabled: bool = True
+    inactivity_days: int = Field(14, ge=1, le=365)
+    retention_tiers_monthly: bool = True
+    retention_partner_of_month_enabled: bool = True
+    retention_morning_summary_enabled: bool = True
+    morning_summary_time: str = "09:00"
+
     # REST API (/api/v1): requests per minute per token, and how many may come at once
     api_rate_per_minute: int = Field(default=120, ge=0, le=100_000)
     api_rate_burst: int = Field(default=20, ge=1, le=10_000)
@@ -241,6 +250,15 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not an IANA time zone (like Europe/Moscow or UTC)") from None
         return value.strip()
+
+    @field_validator("morning_summary_time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        from services.partners.quiet import format_hhmm, parse_hhmm  # noqa: PLC0415
+        minute = parse_hhmm(value)
+        if minute is None:
+            raise ValueError("expected a time of day HH:MM (00:00–23:59)")
+        return format_hhmm(minute)
 
     @field_validator("redis_url")
     @classmethod

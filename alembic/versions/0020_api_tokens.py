@@ -1,11 +1,11 @@
 """REST API: bearer tokens for BI tools (stored hashed) with their audit trail, and conversions' status history
 
 Revision ID: 0020
-Revises: 0019
+Revises: 0018
 Create Date: 2026-12-03
 
 conversion_events starts empty: transitions are recorded from this migration on (older conversions show their
-current status only). Chained after 0019 (staff dashboard tokens, merged from main); the lead
+current status only). Chained after 0018 (retention, merged from main); the lead
 re-chains down_revision at merge if others land between.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0020'
-down_revision: str | None = '0019'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
