@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     retention_morning_summary_enabled: bool = True
     morning_summary_time: str = "09:00"
 
+    # REST API (/api/v1): requests per minute per token, and how many may come at once
+    api_rate_per_minute: int = Field(default=120, ge=0, le=100_000)
+    api_rate_burst: int = Field(default=20, ge=1, le=10_000)
+
     # Program
     default_locale: str = "ru"
     auto_approve: bool = False

@@ -6,6 +6,7 @@ from aiohttp import web
 from bot.container import Container
 from bot.health import health
 from bot.web_clicks import CLICKS, add_click_routes
+from bot.web_api import add_api_routes
 from bot.web_dashboard import add_dashboard_routes
 from bot.web_kpi import add_kpi_routes
 from bot.web_postbacks import add_postback_routes
@@ -19,13 +20,14 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def build_web_app(container: Container, *, tracking: bool = False) -> web.Application:
-    """The whole web side: health, the partner dashboard (/app), click redirects (/r/{code}) and advertiser
-    postbacks (/postback)."""
+    """The whole web side: health, the partner dashboard (/app), the BI API (/api/v1), click redirects
+    (/r/{code}) and advertiser postbacks (/postback)."""
     app = web.Application()
     app[CONTAINER] = container
     app.router.add_get("/healthz", healthz)
     add_dashboard_routes(app, container)
     add_kpi_routes(app, container)
+    add_api_routes(app, container)
     if tracking:
         proxies = container.settings.trusted_proxies
         add_click_routes(app, container, trusted_proxies=proxies)

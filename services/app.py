@@ -12,6 +12,7 @@ from services.dashboard.staff import StaffDashboard
 from services.kpi.screens import KpiService
 from services.faq.service import FaqService
 from services.kernel.deps import Deps
+from services.api.screens import ApiTokenScreens
 from services.kernel.forms import FormRunner
 from services.kernel.i18n import Translator, default_translator, pick_locale
 from services.links.service import LinksService
@@ -88,6 +89,7 @@ class Services:
         self.review = ReviewScreens(deps, self.admin_action)
         self.retention = RetentionService(deps)  # ret:… (partner of the month); the jobs: bot/scheduler.py
         self.staff = StaffService(deps, self.forms, self.admin_action)
+        self.api_tokens = ApiTokenScreens(deps, self.forms, self.admin_action)  # adm:api…
         for name in self.forms.forms:  # every engine-driven form (registered above) takes typed answers
             self.conversation.forms[name] = self.forms.on_text
         for method in PAYOUT_METHODS:  # typed details need the encryption key loaded first

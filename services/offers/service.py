@@ -98,7 +98,7 @@ class OffersService:
                 (Button("admin-btn-adjustments", "adj:home"), Button("admin-btn-bonuses", "bon:home")),
                 (Button("admin-btn-faq", "fqa:home"), Button("admin-btn-kpi", "kpi:v:7d:0"))]
         if admin:  # the Staff screens check the role themselves; this only spares others a useless button
-            rows.append((Button("admin-btn-staff", "adm:staff"),))
+            rows.append((Button("admin-btn-staff", "adm:staff"), Button("admin-btn-api", "adm:api")))
         metrics = self.deps.click_metrics
         return Reply.of(Screen("admin-menu", {"unrecorded": metrics.unrecorded if metrics else 0}, buttons=tuple(rows)))
 

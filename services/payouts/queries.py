@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -15,6 +16,7 @@ from services.db.models import Partner
 from services.db.payout_models import Payout, PayoutDetails
 from services.db.tracking_models import Conversion
 from services.db.uow import UnitOfWork
+from services.kernel.keyset import Position, after, window
 from services.ledger import entries as ledger
 from services.payouts.service import OPEN
 
@@ -97,3 +99,16 @@ async def export_csv(uow: UnitOfWork, statuses: tuple[str, ...] | None = None) -
                          p.masked, p.source, p.reference or "", p.reason or "", p.decided_by or "",
                          p.created_at.isoformat(), p.updated_at.isoformat()))
     return out.getvalue()
+
+
+async def payouts_page(uow: UnitOfWork, *, start: datetime | None, end: datetime | None,
+                       partner_ids: Sequence[int], statuses: Sequence[str], position: Position | None,
+                       limit: int) -> list[Payout]:
+    """Payouts created in [start, end) in (created_at, id) order after `position` (the REST API's pages)."""
+    query = select(Payout).where(after(Payout.created_at, Payout.id, position),
+                                 *window(Payout.created_at, start, end))
+    if partner_ids:
+        query = query.where(Payout.partner_id.in_(partner_ids))
+    if statuses:
+        query = query.where(Payout.status.in_(statuses))
+    return list((await uow.session.scalars(query.order_by(Payout.created_at, Payout.id).limit(limit))).all())

@@ -19,6 +19,7 @@ from services.kernel.deps import Deps, TierRule
 from services.kernel.dto import Button, Screen
 from services.kernel.money import cents, format_money  # noqa: F401  (re-exported: callers use both)
 from services.ledger import entries as ledger
+from services.tracking import history
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ async def apply_status_change(uow: UnitOfWork, deps: Deps, conversion: Conversio
     notifications. The caller owns the transition (a unique insert or a conditional UPDATE), so this runs once
     per transition. Returns the number of outbox rows written. reason_kind: "advertiser" | "review"."""
     now = deps.clock.now()
+    history.record(uow, conversion.id, old, new, reason_kind, now)  # the REST API's status history
     offer = await uow.session.get(Offer, conversion.offer_id)
     partner = await uow.partners.get(conversion.partner_id)
     assert offer is not None and partner is not None, "conversion rows reference existing offers and partners"

@@ -33,3 +33,16 @@ async def test_burst_lets_the_first_few_go_at_once(redis_client, redis_prefix):
 
 async def test_no_limit_means_no_wait(redis_client, redis_prefix):
     assert await RedisRateLimiter(redis_client, redis_prefix + "x", per_second=0).reserve() == 0.0
+
+
+async def test_api_admission_refuses_without_taking_a_slot(redis_client, redis_prefix):
+    """The REST API's per-token limit: admit or refuse (429), never queue; a refusal costs the token nothing."""
+    from services.shared.rate import RedisAdmission
+
+    gate = RedisAdmission(redis_client, redis_prefix + "api:", per_minute=60, burst=2)
+    now = 9_000_000
+    assert [await gate.admit("7", now_ms=now) for _ in range(2)] == [0.0, 0.0]
+    assert await gate.admit("7", now_ms=now) == 1.0
+    assert await gate.admit("7", now_ms=now + 500) == 0.5  # the refusal above did not push it further
+    assert await gate.admit("8", now_ms=now) == 0.0  # another token, another bucket
+    assert await gate.admit("7", now_ms=now + 1000) == 0.0

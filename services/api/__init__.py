@@ -1,0 +1,1 @@
+"""Read-only REST API for BI (/api/v1): admin-issued bearer tokens, the route table, its OpenAPI document."""
