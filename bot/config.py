@@ -103,6 +103,14 @@ class Settings(BaseSettings):
     stats_alert_min_clicks: int = Field(default=30, ge=1)
     stats_alert_min_conversions: int = Field(default=3, ge=1)
 
+    # Broadcasts
+    broadcast_telegram_rate: float = Field(25.0, gt=0, le=1000, allow_inf_nan=False)  # messages per second
+    broadcast_vk_rate: float = Field(20.0, gt=0, le=100, allow_inf_nan=False)  # API calls per second
+    broadcast_vk_peers: int = Field(100, ge=1, le=100)  # peer_ids per messages.send
+    broadcast_lease_seconds: int = Field(60, ge=5, le=3600)
+    broadcast_progress_seconds: int = Field(5, ge=3, le=300)
+    broadcast_timezone: str = "Europe/Moscow"
+
     # Program
     default_locale: str = "ru"
     auto_approve: bool = False
@@ -262,6 +270,17 @@ class Settings(BaseSettings):
         if not (len(value) == 3 and value.isascii() and value.isalpha()):
             raise ValueError("is not a three-letter currency code such as RUB")
         return value.upper()
+
+    @field_validator("broadcast_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not an IANA time zone name such as Europe/Moscow") from None
+        return value
 
     @field_validator("default_locale")
     @classmethod

@@ -50,6 +50,7 @@ def program_config(settings: Settings) -> ProgramConfig:
         stats_alert_min_clicks=settings.stats_alert_min_clicks,
         stats_alert_min_conversions=settings.stats_alert_min_conversions,
         support_messages_per_minute=settings.support_messages_per_minute,
+        broadcast_timezone=settings.broadcast_timezone,
         tiers=(
             TierRule("certified", Decimal("0"), Decimal("30")),
             TierRule("gold", settings.tier_gold_threshold, Decimal("35"),

@@ -60,7 +60,9 @@ class ProgramConfig:
     stats_alert_min_conversions: int = 3
     # Web dashboard: key of its signed links and session cookies (empty → a per-process key)
     dashboard_secret: str = field(default="", repr=False)
-    support_messages_per_minute: int = 12  # a partner's messages into tickets; an album of 10 photos still fits
+    support_messages_per_minute: int = 12
+    # Broadcasts: the time zone a manager without a partner profile schedules in
+    broadcast_timezone: str = "Europe/Moscow"  # a partner's messages into tickets; an album of 10 photos still fits
 
 
 @dataclass
