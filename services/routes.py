@@ -78,6 +78,11 @@ def features(s: Services) -> tuple[Feature, ...]:
             # pay: the partner's request and history (from Balance); pam: managers' queue (from /admin)
             buttons=(Buttons(("pay:",), s.payouts.on_action), Buttons(("pam:",), s.payout_staff.on_action)),
         ),
+        Feature(
+            "broadcasts",  # managers and admins (checked in services/broadcasts); also /admin → Broadcasts
+            commands=(Command(("broadcast", "рассылка"), s.broadcasts.home),),
+            buttons=(Buttons(("bc:",), s.broadcasts.on_action),),
+        ),
         # Shared by every feature; the adapters' catch-alls (free text, unknown buttons) follow it.
         Feature(
             "conversation",

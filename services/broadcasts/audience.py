@@ -40,7 +40,7 @@ def parse_ids(data: bytes) -> list[int]:
     or other columns with words are ignored; ids are then checked against approved partners anyway."""
     if len(data) > MAX_CSV_BYTES:
         raise validation.Invalid("bc-err-csv-size")
-    text = data.decode("utf-8-sig", errors="replace")
+    text = data.decode(errors="replace").removeprefix("\ufeff")
     seen: dict[int, None] = {}
     for line in text.splitlines():
         first = re.split(r"[,;\t]", line.strip(), maxsplit=1)[0].strip().strip('"')

@@ -109,4 +109,4 @@ async def failures_csv(uow: UnitOfWork, broadcast_id: int) -> bytes:
     writer.writerow(["partner_id", "messenger", "chat_id", "status", "error"])
     for row in rows:
         writer.writerow(["" if v is None else v for v in row])
-    return out.getvalue().encode("utf-8-sig")
+    return ("\ufeff" + out.getvalue()).encode()  # a BOM: spreadsheet apps then read UTF-8 right
