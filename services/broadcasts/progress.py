@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from services.broadcasts.actions import Control, FailuresCsv
 from services.broadcasts.model import RecipientStatus as R
@@ -41,13 +41,16 @@ class Counts:
 
 
 async def counts(uow: UnitOfWork, broadcast_id: int, now: datetime) -> Counts:
-    rows = await uow.session.execute(
-        select(B.status, B.not_before > now, func.count()).where(B.broadcast_id == broadcast_id)
-        .group_by(B.status, B.not_before > now))
+    later = func.coalesce(func.sum(case((B.not_before > now, 1), else_=0)), 0)
+    rows = await uow.session.execute(select(B.status, func.count(), later).where(B.broadcast_id == broadcast_id)
+                                     .group_by(B.status))
     found = {"sent": 0, "failed": 0, "unreachable": 0, "pending": 0, "waiting": 0}
-    for status, later, n in rows:
-        if status in (R.PENDING, R.SENDING):
-            found["waiting" if later and status == R.PENDING else "pending"] += n
+    for status, n, waiting in rows:
+        if status == R.PENDING:
+            found["waiting"] += int(waiting)
+            found["pending"] += n - int(waiting)
+        elif status == R.SENDING:
+            found["pending"] += n
         else:
             found[str(status)] += n
     return Counts(**found)
