@@ -144,7 +144,7 @@ class BroadcastSender:
             if not self._held(messenger):
                 await self.limiters[messenger].wait()
             if self._held(messenger):  # another call of this round was told to slow down
-                await self._release(group, self.hold[messenger], count_attempt=False)
+                await self._release(group)
                 return
             try:
                 if self.on_call is not None:
@@ -155,7 +155,7 @@ class BroadcastSender:
                     until = self.deps.clock.now() + timedelta(seconds=exc.retry_after)
                     self.hold[messenger] = max(until, self.hold.get(messenger, until))
                     log.info("broadcast %s: %s asked to wait %ss", broadcast_id, messenger, exc.retry_after)
-                    await self._release(group, until, count_attempt=False)
+                    await self._release(group)
                     return
                 await self._retry_later(group, str(exc))
                 return
@@ -187,11 +187,12 @@ class BroadcastSender:
                                           .values(lease_until=None, **values))
             await uow.commit()
 
-    async def _release(self, group: Sequence[Claimed], not_before: datetime, *, count_attempt: bool) -> None:
+    async def _release(self, group: Sequence[Claimed]) -> None:
+        """Back to pending, unharmed (a rate-limit answer is not the recipient's attempt); `hold` keeps this
+        process off the messenger until the platform's retry_after has passed."""
         async with self.deps.uow() as uow:
             await uow.session.execute(update(B).where(B.id.in_([c.row_id for c in group]), B.status == R.SENDING)
-                                      .values(status=R.PENDING, lease_until=None, not_before=not_before,
-                                              attempts=B.attempts if count_attempt else B.attempts - 1))
+                                      .values(status=R.PENDING, lease_until=None, attempts=B.attempts - 1))
             await uow.commit()
 
     async def _retry_later(self, group: Sequence[Claimed], error: str) -> None:
