@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from services.broadcasts import audience, progress
 from services.broadcasts.model import RecipientStatus as R
@@ -67,11 +67,15 @@ class BroadcastSender:
         self.limiters = {name: (limiters or {}).get(name) or NoLimit() for name in self.senders}
         self.policy = policy or SenderPolicy()
         self.hold: dict[str, datetime] = {}  # messenger → no calls before (429 retry_after, VK 6/9)
-        self._wake = asyncio.Event()
-        self.on_call: Callable[[str, int], None] | None = None  # (messenger, peers): measurements (bench)
+        self._events: list[asyncio.Event] = []  # one per running loop
+        # Our writes take turns here instead of in SQLite's busy handler (which sleeps up to 100 ms a try).
+        self._write = asyncio.Lock()
+        self._marks: list[tuple[Sequence[Claimed], Sequence[PostResult], asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
-        self._wake.set()
+        for event in self._events:
+            event.set()
 
     def _held(self, messenger: str) -> bool:
         until = self.hold.get(messenger)
@@ -80,21 +84,41 @@ class BroadcastSender:
     # ---- rounds --------------------------------------------------------------------------------------------
 
     async def step(self) -> int:
-        """Starts due scheduled broadcasts, delivers one round of each running one, shows progress and finishes
-        what is complete. Returns how many recipients were handled (0: nothing due right now)."""
+        """Everything once, in order (tests drive this with a fake clock): start due scheduled broadcasts, one
+        delivery round per messenger, progress, finish. Returns how many recipients were handled."""
         await self.start_due()
+        handled = 0
+        for messenger in self.senders:
+            handled += await self.deliver(messenger)
+        await self.housekeeping()
+        return handled
+
+    async def deliver(self, messenger: str) -> int:
+        """One round of every running broadcast on one messenger (each messenger runs its own loop in `run`,
+        so a slow or held one never idles the other)."""
+        if self._held(messenger):
+            return 0
         async with self.deps.uow(readonly=True) as uow:
             running = (await uow.session.scalars(select(Broadcast).where(Broadcast.status == Status.RUNNING)
                                                  .order_by(Broadcast.id))).all()
         handled = 0
         for broadcast in running:
-            post = post_of(broadcast)
-            for messenger in self.senders:
-                if not self._held(messenger):
-                    handled += await self._round(broadcast.id, messenger, post)
-            await self.show_progress(broadcast.id)
-            await self.finish_if_complete(broadcast.id)
+            if not self._held(messenger):
+                handled += await self._round(broadcast.id, messenger, post_of(broadcast))
         return handled
+
+    async def housekeeping(self) -> int:
+        """Starts due scheduled broadcasts, refreshes progress messages, finishes complete broadcasts."""
+        started = await self.start_due()
+        async with self.deps.uow(readonly=True) as uow:
+            running = (await uow.session.scalars(select(Broadcast.id).where(Broadcast.status == Status.RUNNING)
+                                                 .order_by(Broadcast.id))).all()
+        for broadcast_id in running:
+            await self.show_progress(broadcast_id)
+            await self.finish_if_complete(broadcast_id)
+        if started:
+            self.wake()
+        return 0
 
     async def start_due(self) -> int:
         now = self.deps.clock.now()
@@ -109,7 +133,7 @@ class BroadcastSender:
     async def _claim(self, broadcast_id: int, messenger: str, limit: int) -> list[Claimed]:
         now = self.deps.clock.now()
         due = or_(and_(B.status == R.PENDING, B.not_before <= now), and_(B.status == R.SENDING, B.lease_until < now))
-        async with self.deps.uow() as uow:
+        async with self._write, self.deps.uow() as uow:
             ids = (await uow.session.scalars(select(B.id).where(B.broadcast_id == broadcast_id,
                                                                 B.messenger == messenger, due)
                                              .order_by(B.id).limit(limit))).all()
@@ -147,8 +171,6 @@ class BroadcastSender:
                 await self._release(group)
                 return
             try:
-                if self.on_call is not None:
-                    self.on_call(messenger, len(group))
                 results = await sender.post([c.chat_id for c in group], post, dedupe_id(broadcast_id))
             except DeliveryError as exc:
                 if exc.retry_after is not None:
@@ -168,36 +190,68 @@ class BroadcastSender:
     # ---- row outcomes --------------------------------------------------------------------------------------
 
     async def _mark(self, group: Sequence[Claimed], results: Sequence[PostResult]) -> None:
-        """Every outcome of one platform call in one commit, right after its answer."""
+        """Records one platform call's outcomes; returns once they are committed. Calls answered while a commit
+        is under way are committed together in the next one (group commit): the window between a platform's
+        answer and its mark stays one commit long, and one fsync serves many sends."""
+        done = asyncio.get_running_loop().create_future()
+        self._marks.append((group, results, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_marks())
+        await done
+
+    async def _flush_marks(self) -> None:
+        while self._marks:
+            batch, self._marks = self._marks, []
+            try:
+                async with self._write:
+                    await self._write_marks([(g, r) for g, r, _ in batch])
+            except Exception as exc:
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for _, _, done in batch:
+                if not done.done():
+                    done.set_result(None)
+
+    async def _write_marks(self, batch: list[tuple[Sequence[Claimed], Sequence[PostResult]]]) -> None:
         now = self.deps.clock.now()
-        by_chat = {r.chat_id: r for r in results}
-        async with self.deps.uow() as uow:
+        rows: list[dict] = []
+        blocked: list[int] = []
+        for group, results in batch:
+            by_chat = {r.chat_id: r for r in results}
             for row in group:
                 result = by_chat.get(row.chat_id) or PostResult(row.chat_id, error="no answer")
                 if result.ref is not None:
-                    values = {"status": R.SENT, "message_ref": result.ref, "sent_at": now, "error": None}
-                elif result.unreachable:
-                    values = {"status": R.UNREACHABLE, "error": (result.error or "")[:256]}
-                    await uow.session.execute(update(MessengerAccount).where(
-                        MessengerAccount.id == row.account_id, MessengerAccount.unreachable_at.is_(None))
-                        .values(unreachable_at=now))
-                else:
-                    values = {"status": R.FAILED, "error": (result.error or "")[:256]}
-                await uow.session.execute(update(B).where(B.id == row.row_id, B.status == R.SENDING)
-                                          .values(lease_until=None, **values))
+                    rows.append({"rid": row.row_id, "st": R.SENT, "ref": result.ref, "at": now, "err": None})
+                    continue
+                if result.unreachable:
+                    blocked.append(row.account_id)
+                rows.append({"rid": row.row_id, "st": R.UNREACHABLE if result.unreachable else R.FAILED,
+                             "ref": None, "at": None, "err": (result.error or "")[:256]})
+        table = B.__table__
+        mark = update(table).where(table.c.id == bindparam("rid"), table.c.status == R.SENDING).values(
+            status=bindparam("st"), message_ref=bindparam("ref"), sent_at=bindparam("at"), error=bindparam("err"),
+            lease_until=None)
+        async with self.deps.uow() as uow:
+            await uow.session.execute(mark, rows)  # one executemany for every row of the batch
+            if blocked:
+                await uow.session.execute(update(MessengerAccount).where(
+                    MessengerAccount.id.in_(blocked), MessengerAccount.unreachable_at.is_(None))
+                    .values(unreachable_at=now))
             await uow.commit()
 
     async def _release(self, group: Sequence[Claimed]) -> None:
         """Back to pending, unharmed (a rate-limit answer is not the recipient's attempt); `hold` keeps this
         process off the messenger until the platform's retry_after has passed."""
-        async with self.deps.uow() as uow:
+        async with self._write, self.deps.uow() as uow:
             await uow.session.execute(update(B).where(B.id.in_([c.row_id for c in group]), B.status == R.SENDING)
                                       .values(status=R.PENDING, lease_until=None, attempts=B.attempts - 1))
             await uow.commit()
 
     async def _retry_later(self, group: Sequence[Claimed], error: str) -> None:
         delay = timedelta(seconds=min(2 ** max(c.attempts for c in group), 300))
-        async with self.deps.uow() as uow:
+        async with self._write, self.deps.uow() as uow:
             await uow.session.execute(update(B).where(B.id.in_([c.row_id for c in group]), B.status == R.SENDING)
                                       .values(status=R.PENDING, lease_until=None, error=error[:256],
                                               not_before=self.deps.clock.now() + delay))
@@ -258,18 +312,25 @@ class BroadcastSender:
         return True
 
     async def run(self, poll_seconds: float = 1.0) -> None:
-        """Forever: deliver while there is work, then sleep until woken (a broadcast started) or polled."""
+        """Forever: one delivery loop per messenger and one for housekeeping; each works while there is work,
+        then sleeps until woken (a broadcast started or resumed) or `poll_seconds` pass."""
+        loops = [self._forever(lambda m=m: self.deliver(m), poll_seconds) for m in self.senders]
+        await asyncio.gather(*loops, self._forever(self.housekeeping, poll_seconds))
+
+    async def _forever(self, work: Callable[[], Awaitable[int]], poll_seconds: float) -> None:
+        event = asyncio.Event()
+        self._events.append(event)
         while True:
-            self._wake.clear()
+            event.clear()
             try:
-                while await self.step():
+                while await work():
                     pass
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("broadcast round failed; retrying")
+                log.exception("broadcast loop failed; retrying")
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
+                await asyncio.wait_for(event.wait(), timeout=poll_seconds)
             except TimeoutError:
                 pass
 
