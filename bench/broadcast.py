@@ -242,7 +242,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.broadcast")
     parser.add_argument("--telegram", type=int, default=5000)
     parser.add_argument("--vk", type=int, default=5000)
-    parser.add_argument("--tg-rate", type=float, default=250.0, help="BROADCAST_TELEGRAM_RATE for the run")
+    parser.add_argument("--tg-rate", type=float, default=100.0, help="BROADCAST_TELEGRAM_RATE for the run")
     parser.add_argument("--vk-rate", type=float, default=20.0, help="BROADCAST_VK_RATE for the run")
     parser.add_argument("--lease", type=float, default=2.0)
     parser.add_argument("--kill-at", type=float, default=0.4)

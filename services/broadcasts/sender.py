@@ -127,7 +127,8 @@ class BroadcastSender:
                 Broadcast.status == Status.SCHEDULED, Broadcast.scheduled_at <= now))).all()
         started = 0
         for broadcast_id in due:
-            started += await start(self.deps, broadcast_id, from_status=Status.SCHEDULED)
+            async with self._write:
+                started += await start(self.deps, broadcast_id, from_status=Status.SCHEDULED)
         return started
 
     async def _claim(self, broadcast_id: int, messenger: str, limit: int) -> list[Claimed]:
@@ -159,11 +160,13 @@ class BroadcastSender:
         todo = [c for c in claimed if c.attempts <= self.policy.max_attempts]
         gate = asyncio.Semaphore(self.policy.in_flight)
         groups = [todo[i:i + peers] for i in range(0, len(todo), peers)]
-        await asyncio.gather(*(self._call(gate, broadcast_id, messenger, sender, post, g) for g in groups))
+        marks: list[asyncio.Future[None]] = []
+        await asyncio.gather(*(self._call(gate, broadcast_id, messenger, sender, post, g, marks) for g in groups))
+        await asyncio.gather(*marks)  # the round's outcomes are committed before the next claim
         return len(claimed)
 
     async def _call(self, gate: asyncio.Semaphore, broadcast_id: int, messenger: str, sender: PostSender,
-                    post: Post, group: list[Claimed]) -> None:
+                    post: Post, group: list[Claimed], marks: list[asyncio.Future[None]]) -> None:
         async with gate:
             if not self._held(messenger):
                 await self.limiters[messenger].wait()
@@ -185,19 +188,20 @@ class BroadcastSender:
                 log.warning("broadcast %s to %s failed: %r", broadcast_id, messenger, exc)
                 await self._retry_later(group, repr(exc))
                 return
-            await self._mark(group, results)
+            marks.append(self._mark(group, results))  # the slot is free for the next call meanwhile
 
     # ---- row outcomes --------------------------------------------------------------------------------------
 
-    async def _mark(self, group: Sequence[Claimed], results: Sequence[PostResult]) -> None:
-        """Records one platform call's outcomes; returns once they are committed. Calls answered while a commit
-        is under way are committed together in the next one (group commit): the window between a platform's
-        answer and its mark stays one commit long, and one fsync serves many sends."""
-        done = asyncio.get_running_loop().create_future()
+    def _mark(self, group: Sequence[Claimed], results: Sequence[PostResult]) -> asyncio.Future[None]:
+        """Queues one platform call's outcomes for the next commit, at once; the future resolves when they are
+        committed. Calls answered while a commit is under way go together into the next one (group commit): the
+        window between a platform's answer and its mark stays about one commit long, and one fsync serves many
+        sends."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._marks.append((group, results, done))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_marks())
-        await done
+        return done
 
     async def _flush_marks(self) -> None:
         while self._marks:
@@ -263,7 +267,12 @@ class BroadcastSender:
         """Sends or edits the live progress message, at most once per `progress_every` (the slot is taken by a
         conditional update, so two processes never both edit)."""
         now = self.deps.clock.now()
-        async with self.deps.uow() as uow:
+        if not force:  # most calls: not yet time; found out without taking the write lock
+            async with self.deps.uow(readonly=True) as uow:
+                last = await uow.session.scalar(select(Broadcast.progress_at).where(Broadcast.id == broadcast_id))
+            if last is not None and last > now - self.policy.progress_every:
+                return
+        async with self._write, self.deps.uow() as uow:
             slot = update(Broadcast).where(Broadcast.id == broadcast_id).values(progress_at=now)
             if not force:
                 slot = slot.where(or_(Broadcast.progress_at.is_(None),
@@ -288,7 +297,7 @@ class BroadcastSender:
             log.info("broadcast %s progress not shown: %s", broadcast_id, exc)
             return
         if delivered is not None:
-            async with self.deps.uow() as uow:
+            async with self._write, self.deps.uow() as uow:
                 await uow.session.execute(update(Broadcast).where(Broadcast.id == broadcast_id)
                                           .values(progress_ref=delivered.ref))
                 await uow.commit()
@@ -297,7 +306,10 @@ class BroadcastSender:
         now = self.deps.clock.now()
         open_rows = select(func.count()).select_from(B).where(B.broadcast_id == broadcast_id,
                                                               B.status.in_((R.PENDING, R.SENDING)))
-        async with self.deps.uow() as uow:
+        async with self.deps.uow(readonly=True) as uow:
+            if await uow.session.scalar(open_rows):
+                return False
+        async with self._write, self.deps.uow() as uow:
             if await uow.session.scalar(open_rows):
                 return False
             done = await uow.session.execute(update(Broadcast).where(
