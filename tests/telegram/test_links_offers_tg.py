@@ -28,7 +28,7 @@ async def all_rows(services, model, *where):
 
 async def test_manager_creates_edits_and_pauses_offer(services, tg):
     await tg.send(MANAGER, "/admin")
-    assert tg.buttons(MANAGER) == ["adm:offers", "adm:review", "mta:home", "pam:list", "fqa:home"]
+    assert tg.buttons(MANAGER) == ["adm:offers", "adm:review", "mta:home", "pam:list", "bc:home", "fqa:home"]
     await tg.press(MANAGER, "adm:offer:new")
     await tg.send(MANAGER, "Shop X")
     await tg.send(MANAGER, "javascript:alert(1)")
