@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     min_payout: Annotated[dict[str, Decimal], NoDecode] = Field(
         default_factory=lambda: {"RUB": Decimal("1000"), "USD": Decimal("20"), "EUR": Decimal("20")})
     payout_schedule: str = ""
+    # The program's calendar (IANA zone): monthly bonus plans and contests follow its months and days
+    program_timezone: str = "Europe/Moscow"
+    bonus_hold_days: int = Field(30, ge=0, le=365)  # program-wide bonus steps; an offer's step holds like its offer
+    # Manual adjustments: |amount| a manager may apply without an admin, per currency (admins change it in the bot)
+    adjustment_manager_limit: Annotated[dict[str, Decimal], NoDecode] = Field(
+        default_factory=lambda: {"RUB": Decimal("5000"), "USD": Decimal("100"), "EUR": Decimal("100")})
 
     # Support
     support_chat_id: int = 0
@@ -103,13 +109,21 @@ class Settings(BaseSettings):
     stats_alert_min_clicks: int = Field(default=30, ge=1)
     stats_alert_min_conversions: int = Field(default=3, ge=1)
 
+    # Retention automation (each job switchable; services/retention); their calendar is program_timezone
+    retention_digest_enabled: bool = True
+    retention_nudge_enabled: bool = True
+    inactivity_days: int = Field(14, ge=1, le=365)
+    retention_tiers_monthly: bool = True
+    retention_partner_of_month_enabled: bool = True
+    retention_morning_summary_enabled: bool = True
+    morning_summary_time: str = "09:00"
+
     # Broadcasts
     broadcast_telegram_rate: float = Field(25.0, gt=0, le=1000, allow_inf_nan=False)  # messages per second
     broadcast_vk_rate: float = Field(20.0, gt=0, le=100, allow_inf_nan=False)  # API calls per second
     broadcast_vk_peers: int = Field(100, ge=1, le=100)  # peer_ids per messages.send
     broadcast_lease_seconds: int = Field(60, ge=5, le=3600)
     broadcast_progress_seconds: int = Field(5, ge=3, le=300)
-    broadcast_timezone: str = "Europe/Moscow"
 
     # Program
     default_locale: str = "ru"
@@ -201,7 +215,7 @@ class Settings(BaseSettings):
                              "(python -c 'import secrets; print(secrets.token_hex(32))'), or remove the line")
         return value
 
-    @field_validator("min_payout", mode="before")
+    @field_validator("min_payout", "adjustment_manager_limit", mode="before")
     @classmethod
     def _min_payout(cls, value: object) -> object:
         # "RUB:1000, USD:20" in env; a dict when built in code.
@@ -228,6 +242,26 @@ class Settings(BaseSettings):
 
         parse_schedule(value)  # ValueError says what is wrong
         return value.strip().lower()
+
+    @field_validator("program_timezone")
+    @classmethod
+    def _program_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (like Europe/Moscow or UTC)") from None
+        return value.strip()
+
+    @field_validator("morning_summary_time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        from services.partners.quiet import format_hhmm, parse_hhmm  # noqa: PLC0415
+        minute = parse_hhmm(value)
+        if minute is None:
+            raise ValueError("expected a time of day HH:MM (00:00–23:59)")
+        return format_hhmm(minute)
 
     @field_validator("redis_url")
     @classmethod
@@ -270,17 +304,6 @@ class Settings(BaseSettings):
         if not (len(value) == 3 and value.isascii() and value.isalpha()):
             raise ValueError("is not a three-letter currency code such as RUB")
         return value.upper()
-
-    @field_validator("broadcast_timezone")
-    @classmethod
-    def _timezone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("is not an IANA time zone name such as Europe/Moscow") from None
-        return value
 
     @field_validator("default_locale")
     @classmethod

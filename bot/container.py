@@ -43,6 +43,9 @@ def program_config(settings: Settings) -> ProgramConfig:
         click_flood_cap_factor=settings.click_flood_cap_factor,
         payout_details_key=settings.payout_details_key or "",  # unset: main() puts the generated one here
         min_payout=tuple(sorted(settings.min_payout.items())),
+        program_timezone=settings.program_timezone,
+        bonus_hold_days=settings.bonus_hold_days,
+        adjustment_manager_limit=tuple(sorted(settings.adjustment_manager_limit.items())),
         payout_schedule=settings.payout_schedule,
         support_chat_id=str(settings.support_chat_id) if settings.support_chat_id else "",
         support_sla_minutes=settings.support_sla_minutes,
@@ -53,7 +56,8 @@ def program_config(settings: Settings) -> ProgramConfig:
         stats_alert_min_clicks=settings.stats_alert_min_clicks,
         stats_alert_min_conversions=settings.stats_alert_min_conversions,
         support_messages_per_minute=settings.support_messages_per_minute,
-        broadcast_timezone=settings.broadcast_timezone,
+        inactivity_days=settings.inactivity_days,
+        tiers_monthly=settings.retention_tiers_monthly,
         tiers=(
             TierRule("certified", Decimal("0"), Decimal("30")),
             TierRule("gold", settings.tier_gold_threshold, Decimal("35"),

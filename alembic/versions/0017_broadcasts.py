@@ -2,7 +2,7 @@
 messenger_accounts.unreachable_at for people who blocked the bot
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0018
 Create Date: 2026-12-02
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 from services.db.base import BigId, UTCDateTime
 
 revision: str = '0017'
-down_revision: str | None = '0013'
+down_revision: str | None = '0018'  # chained after 0018 (retention) at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

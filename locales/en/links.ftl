@@ -116,6 +116,9 @@ mute-item = { $on ->
         [hold_released] Money available
         [alerts] Link alerts
         [materials] New materials
+        [digest] Weekly digest
+        [nudge] Reminders when idle
+        [partner_of_month] Partner of the month
        *[news] News
     }
 

@@ -116,6 +116,9 @@ mute-item = { $on ->
         [hold_released] Деньги доступны
         [alerts] Предупреждения по ссылкам
         [materials] Новые материалы
+        [digest] Итоги недели
+        [nudge] Напоминания при простое
+        [partner_of_month] Партнёр месяца
        *[news] Новости
     }
 

@@ -32,7 +32,7 @@ async def manager_timezone(uow: UnitOfWork, deps: Deps, inc: Incoming) -> str:
     """The manager's own time zone (Settings, when they are also a partner), else the program's."""
     account = await uow.accounts.get(inc.messenger, inc.user_id)
     partner = await uow.partners.get(account.partner_id) if account else None
-    return partner.timezone if partner is not None else deps.config.broadcast_timezone
+    return partner.timezone if partner is not None else deps.config.program_timezone
 
 
 async def create_draft(uow: UnitOfWork, deps: Deps, inc: Incoming, locale: str) -> Broadcast:
