@@ -25,8 +25,14 @@ from services.staff.roles import MANAGER_ROLES, AccessDenied, has_role
 
 log = logging.getLogger(__name__)
 FORM = "bc_compose"  # form_states.form while a manager composes; step = what the next message answers
-NOT_ALLOWED = Reply(toast=Toast("err-not-allowed", alert=True))
-STALE = Reply(toast=Toast("err-stale-button"))
+
+
+def not_allowed() -> Reply:
+    return Reply(toast=Toast("err-not-allowed", alert=True))
+
+
+def stale() -> Reply:
+    return Reply(toast=Toast("err-stale-button"))
 
 
 class BroadcastService:
@@ -52,7 +58,7 @@ class BroadcastService:
     async def home(self, inc: Incoming, *, edit: bool = False) -> Reply:
         async with self.deps.uow(readonly=True) as uow:
             if not await has_role(uow, inc, MANAGER_ROLES):
-                return Reply.of(Screen("err-not-allowed")) if not edit else NOT_ALLOWED
+                return Reply.of(Screen("err-not-allowed")) if not edit else not_allowed()
             items = (await uow.session.scalars(select(Broadcast).where(Broadcast.status != Status.DRAFT)
                                                .order_by(Broadcast.id.desc()).limit(6))).all()
         return Reply.of(screens.home(items, edit=edit))
@@ -60,7 +66,7 @@ class BroadcastService:
     async def new(self, inc: Incoming) -> Reply:
         async with self.deps.uow() as uow:
             if not await has_role(uow, inc, MANAGER_ROLES):
-                return NOT_ALLOWED
+                return not_allowed()
             locale = await staff_locale(uow, self.deps, inc.messenger, inc.user_id)
             draft = await manage.create_draft(uow, self.deps, inc, locale)
             await self._step(uow, inc, draft.id, "text")
@@ -75,8 +81,8 @@ class BroadcastService:
         try:
             draft = await manage.draft_of(uow, inc, broadcast_id)
         except AccessDenied:
-            return NOT_ALLOWED
-        return draft if draft is not None else STALE
+            return not_allowed()
+        return draft if draft is not None else stale()
 
     # ---- typed answers ---------------------------------------------------------------------------------------
 
@@ -92,7 +98,8 @@ class BroadcastService:
             if isinstance(draft, Reply):
                 await uow.forms.clear(inc.messenger, inc.user_id)
                 await uow.commit()
-                return Reply.of(Screen("err-not-allowed" if draft is NOT_ALLOWED else "err-stale-button"))
+                refused = draft.toast.text_key if draft.toast else "err-stale-button"
+                return Reply.of(Screen(refused))
             step = state.step
             try:
                 if step == "text":
@@ -152,7 +159,7 @@ class BroadcastService:
             if isinstance(draft, Reply):
                 return draft
             if not (draft.text or draft.photo):
-                return STALE  # still composing: the text comes first
+                return stale()  # still composing: the text comes first
             await self._step(uow, inc, broadcast_id, "audience")
             await uow.commit()
         return Reply.of(screens.audience_menu(broadcast_id, edit=True))
@@ -185,9 +192,9 @@ class BroadcastService:
                 return draft
             if kind == "offer":
                 if not value.isdigit() or await uow.session.get(Offer, int(value)) is None:
-                    return STALE
+                    return stale()
             elif value not in screens.VALUES.get(kind, ()):
-                return STALE
+                return stale()
             draft.audience = {"kind": kind, "value": int(value) if kind == "offer" else value}
             await self._step(uow, inc, broadcast_id, "summary")
             await uow.commit()
@@ -216,11 +223,11 @@ class BroadcastService:
             if isinstance(draft, Reply):
                 return draft
             if not (draft.text or draft.photo):
-                return STALE
+                return stale()
             await uow.forms.clear(inc.messenger, inc.user_id)
             await uow.commit()
         if not await start(self.deps, broadcast_id, from_status=Status.DRAFT):
-            return STALE  # a double tap: the first one started it
+            return stale()  # a double tap: the first one started it
         async with self.deps.uow(readonly=True) as uow:
             counts = await progress.counts(uow, broadcast_id, self.deps.clock.now())
         self.wake()
@@ -252,10 +259,10 @@ class BroadcastService:
     async def card(self, inc: Incoming, broadcast_id: int, toast: Toast | None = None) -> Reply:
         async with self.deps.uow(readonly=True) as uow:
             if not await has_role(uow, inc, MANAGER_ROLES):
-                return NOT_ALLOWED
+                return not_allowed()
             broadcast = await uow.session.get(Broadcast, broadcast_id)
             if broadcast is None or broadcast.status == Status.DRAFT:
-                return STALE
+                return stale()
             if broadcast.status == Status.SCHEDULED:
                 tz = await manage.manager_timezone(uow, self.deps, inc)
                 return Reply([screens.scheduled(broadcast, tz)], toast=toast)
@@ -267,10 +274,10 @@ class BroadcastService:
             try:
                 outcome = await manage.control(uow, self.deps, inc, broadcast_id, op)
             except AccessDenied:
-                return NOT_ALLOWED
+                return not_allowed()
             await uow.commit()
         if outcome == "not_found":
-            return STALE
+            return stale()
         if outcome == "resumed":
             self.wake()
         if outcome == "cancelled":
@@ -280,9 +287,9 @@ class BroadcastService:
     async def failures(self, inc: Incoming, broadcast_id: int) -> Reply:
         async with self.deps.uow(readonly=True) as uow:
             if not await has_role(uow, inc, MANAGER_ROLES):
-                return NOT_ALLOWED
+                return not_allowed()
             if await uow.session.get(Broadcast, broadcast_id) is None:
-                return STALE
+                return stale()
             data = await progress.failures_csv(uow, broadcast_id)
         name = f"broadcast-{broadcast_id}-failures.csv"
         return Reply.of(Screen("bc-csv", {"id": str(broadcast_id)},
