@@ -162,6 +162,9 @@ async def main(settings: Settings | None = None, stop: asyncio.Event | None = No
 
     outbox = container.start_outbox()
     tasks.append(asyncio.create_task(outbox.run(settings.outbox_poll_seconds), name="outbox"))
+    # Broadcasts: every process may run it (rows are claimed with a lease, limits shared through Redis).
+    broadcasts = container.start_broadcasts()
+    tasks.append(asyncio.create_task(broadcasts.run(settings.outbox_poll_seconds), name="broadcasts"))
 
     # Redacted access log: no visitor IPs or user agents, no query strings of /r and /postback (signatures).
     app = build_web_app(container, tracking=True)

@@ -121,6 +121,12 @@ class Settings(BaseSettings):
     # REST API (/api/v1): requests per minute per token, and how many may come at once
     api_rate_per_minute: int = Field(default=120, ge=0, le=100_000)
     api_rate_burst: int = Field(default=20, ge=1, le=10_000)
+    # Broadcasts
+    broadcast_telegram_rate: float = Field(25.0, gt=0, le=1000, allow_inf_nan=False)  # messages per second
+    broadcast_vk_rate: float = Field(20.0, gt=0, le=100, allow_inf_nan=False)  # API calls per second
+    broadcast_vk_peers: int = Field(100, ge=1, le=100)  # peer_ids per messages.send
+    broadcast_lease_seconds: int = Field(60, ge=5, le=3600)
+    broadcast_progress_seconds: int = Field(5, ge=3, le=300)
 
     # Program
     default_locale: str = "ru"

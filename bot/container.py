@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,9 @@ from services.dashboard.tokens import derive_secret
 from services.db.engine import make_engine, make_session_factory
 from services.db.uow import UnitOfWorkFactory
 from services.kernel.deps import Deps, ProgramConfig, TierRule
-from services.messaging.outbox import OutboxDispatcher
+from services.messaging.outbox import OutboxDispatcher, RateLimiter
+from services.broadcasts.sender import BroadcastSender, SenderPolicy
+from services.shared.rate import RedisRateLimiter, SendLimiter
 from services.tracking.click_store import SqliteClickStore
 from services.tracking.clicks import ClickService
 from services.kernel.ports import Clock, Notifier, SystemClock
@@ -80,6 +83,7 @@ class Container:
     services: Services
     notifiers: dict[str, Notifier] = field(default_factory=dict)
     outbox: OutboxDispatcher | None = None
+    broadcasts: BroadcastSender | None = None
     telegram: TelegramRuntime | None = None
     vk_bot: Any = None  # vkbottle Bot, when VK is on
     clicks: ClickService | None = None
@@ -88,6 +92,25 @@ class Container:
 
     def attach_notifier(self, notifier: Notifier) -> None:
         self.notifiers[notifier.messenger] = notifier
+        if hasattr(notifier, "post"):  # it sends broadcasts too (the PostSender port): previews use it
+            self.services.broadcasts.senders[notifier.messenger] = notifier  # type: ignore[assignment]
+
+    def start_broadcasts(self) -> BroadcastSender:
+        """The broadcast sender with its own budget per messenger (BROADCAST_*_RATE): in Redis when configured,
+        so every process draws from one bucket, else in memory."""
+        s = self.settings
+        rates = {"telegram": s.broadcast_telegram_rate, "vk": s.broadcast_vk_rate}
+        redis = self.shared.redis if self.shared else None
+        limiters: dict[str, SendLimiter] = {
+            name: RedisRateLimiter(redis, f"partnerbot:rate:broadcast:{name}", rate) if redis is not None
+            else RateLimiter(rate) for name, rate in rates.items()}
+        policy = SenderPolicy(lease=timedelta(seconds=s.broadcast_lease_seconds),
+                              progress_every=timedelta(seconds=s.broadcast_progress_seconds),
+                              vk_peers=s.broadcast_vk_peers)
+        senders = self.services.broadcasts.senders
+        self.broadcasts = BroadcastSender(self.deps, senders, self.notifiers, limiters, policy)
+        self.services.broadcasts.wake = self.broadcasts.wake
+        return self.broadcasts
 
     def start_outbox(self, rates: dict[str, float] | None = None) -> OutboxDispatcher:
         self.outbox = OutboxDispatcher(self.deps, self.notifiers, rates=rates,

@@ -11,6 +11,9 @@ from services.dashboard.service import DashboardService
 from services.dashboard.staff import StaffDashboard
 from services.kpi.screens import KpiService
 from services.faq.service import FaqService
+from services.broadcasts.service import FORM as BROADCAST_FORM
+from services.broadcasts.service import BroadcastService
+from services.broadcasts.accounts import reachable_again
 from services.kernel.deps import Deps
 from services.api.screens import ApiTokenScreens
 from services.kernel.forms import FormRunner
@@ -90,6 +93,8 @@ class Services:
         self.retention = RetentionService(deps)  # ret:… (partner of the month); the jobs: bot/scheduler.py
         self.staff = StaffService(deps, self.forms, self.admin_action)
         self.api_tokens = ApiTokenScreens(deps, self.forms, self.admin_action)  # adm:api…
+        self.broadcasts = BroadcastService(deps)  # bc:…, /broadcast
+        self.conversation.forms[BROADCAST_FORM] = self.broadcasts.on_message
         for name in self.forms.forms:  # every engine-driven form (registered above) takes typed answers
             self.conversation.forms[name] = self.forms.on_text
         for method in PAYOUT_METHODS:  # typed details need the encryption key loaded first
@@ -116,6 +121,9 @@ class Services:
         async with self.deps.uow(readonly=True) as uow:
             account = await uow.accounts.get(messenger, user_id)
             partner = await uow.partners.get(account.partner_id) if account else None
-            if partner is not None:
-                return partner.locale
+            unreachable = account is not None and account.unreachable_at is not None
+        if unreachable:  # they blocked the bot once and write again: broadcasts reach them again
+            await reachable_again(self.deps, messenger, user_id)
+        if partner is not None:
+            return partner.locale
         return pick_locale(language_code, self.deps.config.default_locale)

@@ -91,6 +91,11 @@ def features(s: Services) -> tuple[Feature, ...]:
             buttons=(Buttons(("adj:",), s.adjustments.on_action),),
         ),
         Feature("bonuses", buttons=(Buttons(("bon:",), s.bonuses.on_action),)),  # managers' monthly plans
+        Feature(
+            "broadcasts",  # managers and admins (checked in services/broadcasts); also /admin → Broadcasts
+            commands=(Command(("broadcast", "рассылка"), s.broadcasts.home),),
+            buttons=(Buttons(("bc:",), s.broadcasts.on_action),),
+        ),
         # Shared by every feature; the adapters' catch-alls (free text, unknown buttons) follow it.
         Feature(
             "conversation",

@@ -29,6 +29,8 @@ def from_message(message: Message, start_payload: str | None = None) -> Incoming
         and not message.reply_to_message.forum_topic_created else None,
         thread_id=str(message.message_thread_id) if message.is_topic_message else None,
         chat_type="private" if message.chat.type == "private" else "group",
+        entities=tuple(e.model_dump(mode="json", exclude_none=True)
+                       for e in (message.entities or message.caption_entities or ())),
         **_who(message.from_user),
     )
 

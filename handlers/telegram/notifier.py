@@ -10,16 +10,19 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 
-from aiogram.types import InlineKeyboardMarkup
+from collections.abc import Sequence
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity
 
 from handlers.telegram.render import render, send_screen
 from services.kernel.dto import Attachment, Screen
 from services.kernel.i18n import Translator
-from services.kernel.ports import NEW_THREAD, Delivered, DeliveryError
+from services.kernel.ports import NEW_THREAD, Delivered, DeliveryError, Post, PostResult
 
 
 class TelegramNotifier:
     messenger = "telegram"
+    max_peers = 1  # the Bot API sends to one chat per call
 
     def __init__(self, bot: Bot, translator: Translator) -> None:
         self.bot = bot
@@ -60,6 +63,41 @@ class TelegramNotifier:
             raise DeliveryError(str(exc), permanent=True) from exc
         except TelegramNetworkError as exc:
             raise DeliveryError(str(exc)) from exc
+
+
+    async def post(self, chat_ids: Sequence[str], post: Post, dedupe_id: int) -> list[PostResult]:
+        """A broadcast to one chat, its formatting kept as entities (no parse mode: the author's text is never
+        parsed again). Telegram has no idempotency key: the caller marks the row sent right after this returns."""
+        (chat_id,) = chat_ids
+        entities = [MessageEntity(**e) for e in post.entities] or None
+        markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=post.button_label,
+                                                                              url=post.button_url)]]) \
+            if post.button_url and post.button_label else None
+        try:
+            source = _photo_source(post.photo)
+            if source is not None:
+                message = await self.bot.send_photo(chat_id=int(chat_id), photo=source, caption=post.text or None,
+                                                    caption_entities=entities, reply_markup=markup)
+            else:
+                message = await self.bot.send_message(chat_id=int(chat_id), text=post.text, entities=entities,
+                                                      reply_markup=markup)
+        except TelegramRetryAfter as exc:
+            raise DeliveryError(str(exc), retry_after=float(exc.retry_after)) from exc
+        except (TelegramForbiddenError, TelegramNotFound) as exc:  # blocked the bot, deactivated, chat gone
+            return [PostResult(chat_id, unreachable=True, error=str(exc)[:200])]
+        except TelegramBadRequest as exc:
+            gone = "chat not found" in str(exc).lower() or "user is deactivated" in str(exc).lower()
+            return [PostResult(chat_id, unreachable=gone, error=str(exc)[:200])]
+        except TelegramNetworkError as exc:
+            raise DeliveryError(str(exc)) from exc
+        return [PostResult(chat_id, ref=str(message.message_id))]
+
+
+def _photo_source(photo: Attachment | None) -> str | None:
+    """A Telegram file_id is this bot's to re-send; a VK photo goes by its public URL (Telegram fetches it)."""
+    if photo is None:
+        return None
+    return photo.ref if photo.origin == "telegram" else photo.url
 
 
 async def _open_topic(bot: Bot, chat_id: int, name: str) -> int | None:

@@ -48,6 +48,8 @@ class MessengerAccount(Base):
     username: Mapped[str | None] = mapped_column(String(64))
     first_name: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The person blocked the bot (Telegram 403, VK 901…): broadcasts skip the account until they write again.
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     partner: Mapped[Partner] = relationship(back_populates="accounts", lazy="raise")
 

@@ -160,3 +160,6 @@ class Incoming:
     thread_id: str | None = None  # forum topic of a group message
     chat_type: str = "private"  # private | group
     start_payload: str | None = None  # /start <payload> in Telegram, `ref` in VK
+    # Formatting of `text` as the messenger reports it (Telegram MessageEntity dicts; VK has none): kept where a
+    # text is re-sent as its author wrote it (broadcasts).
+    entities: tuple[dict[str, Any], ...] = ()

@@ -1,6 +1,7 @@
 """Ports: what use cases need from the outside world, as Protocols. Adapters implement them."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -57,6 +58,43 @@ class Notifier(Protocol):
     async def edit(self, chat_id: str, ref: str, screen: Screen, locale: str) -> bool:
         """Replaces the text and buttons of a message sent earlier (`ref` from Delivered). False when it can no
         longer be edited (deleted, too old): the caller sends a new one. Rate limits raise DeliveryError."""
+        ...
+
+
+@dataclass(frozen=True)
+class Post:
+    """A broadcast as its author wrote it: one text for every recipient (no locale), formatting as the
+    messenger it was composed in knows it (Telegram MessageEntity dicts; other messengers send the plain text),
+    an optional photo (caption = text) and an optional link button under it."""
+
+    key: str  # stable per broadcast ("bc:12"): caches of the photo uploaded once per messenger
+    text: str
+    entities: tuple[dict, ...] = ()
+    photo: Attachment | None = None
+    button_label: str | None = None
+    button_url: str | None = None
+
+
+@dataclass(frozen=True)
+class PostResult:
+    """What became of one recipient of a post: `ref` set = delivered; `unreachable` = they blocked the bot (or
+    the account is gone) and no retry can help; else `error` says why it failed."""
+
+    chat_id: str
+    ref: str | None = None
+    unreachable: bool = False
+    error: str | None = None
+
+
+class PostSender(Protocol):
+    """The Notifier's broadcast side: one post to up to `max_peers` chats per platform call (Telegram 1, VK 100).
+    Per-recipient outcomes come back as PostResults; DeliveryError(retry_after=…) means the platform asked the
+    whole bot to slow down (Telegram 429, VK 6/9) and nothing of this call was delivered."""
+
+    messenger: str
+    max_peers: int
+
+    async def post(self, chat_ids: Sequence[str], post: Post, dedupe_id: int) -> list[PostResult]:
         ...
 
 

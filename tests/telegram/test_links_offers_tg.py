@@ -31,7 +31,7 @@ async def test_manager_creates_edits_and_pauses_offer(services, tg):
     # The staff menu grows with each area; its first entries and a few others are pinned, not the whole list.
     menu = tg.buttons(MANAGER)
     assert menu[:4] == ["adm:offers", "adm:review", "mta:home", "pam:list"]
-    assert {"fqa:home", "kpi:v:7d:0", "adj:home", "bon:home"} <= set(menu) and "adm:staff" not in menu
+    assert {"fqa:home", "kpi:v:7d:0", "adj:home", "bon:home", "bc:home"} <= set(menu) and "adm:staff" not in menu
     await tg.press(MANAGER, "adm:offer:new")
     await tg.send(MANAGER, "Shop X")
     await tg.send(MANAGER, "javascript:alert(1)")

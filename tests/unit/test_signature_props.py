@@ -156,7 +156,7 @@ def test_signed_query_survives_url_encoding(extra, status):
     """What the advertiser signs (decoded values) is what we verify after percent-decoding, unicode included."""
     params = {**extra, "status": status, "click_id": "C1"}
     for name in ("payout", "amount", "currency", "goal", "txid", "promo", "offer", "offer_id", "reason", "cid",
-                 "clickid", "subid"):
+                 "clickid", "subid", "ts"):  # ts: the signing time, tested on its own
         params.pop(name, None)
     query = urlencode({**params, "sig": sign(SECRET, params)})
     request = admit(ProgramConfig(postback_secret=SECRET), RawPostback("GET", "127.0.0.1", query),
