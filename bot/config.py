@@ -103,6 +103,11 @@ class Settings(BaseSettings):
     stats_alert_min_clicks: int = Field(default=30, ge=1)
     stats_alert_min_conversions: int = Field(default=3, ge=1)
 
+    # Contests: the program's time zone (contest periods are typed and shown in it) and how long after a
+    # contest's end late postbacks for conversions inside its period still count before standings freeze
+    program_timezone: str = "Europe/Moscow"
+    contest_settle_hours: int = Field(default=48, ge=0, le=24 * 60)
+
     # Program
     default_locale: str = "ru"
     auto_approve: bool = False
@@ -262,6 +267,16 @@ class Settings(BaseSettings):
         if not (len(value) == 3 and value.isascii() and value.isalpha()):
             raise ValueError("is not a three-letter currency code such as RUB")
         return value.upper()
+
+    @field_validator("program_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not an IANA time zone such as Europe/Moscow") from None
+        return value
 
     @field_validator("default_locale")
     @classmethod

@@ -50,6 +50,8 @@ def program_config(settings: Settings) -> ProgramConfig:
         stats_alert_min_clicks=settings.stats_alert_min_clicks,
         stats_alert_min_conversions=settings.stats_alert_min_conversions,
         support_messages_per_minute=settings.support_messages_per_minute,
+        program_timezone=settings.program_timezone,
+        contest_settle_hours=settings.contest_settle_hours,
         tiers=(
             TierRule("certified", Decimal("0"), Decimal("30")),
             TierRule("gold", settings.tier_gold_threshold, Decimal("35"),

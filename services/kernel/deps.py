@@ -60,6 +60,9 @@ class ProgramConfig:
     stats_alert_min_conversions: int = 3
     # Web dashboard: key of its signed links and session cookies (empty → a per-process key)
     dashboard_secret: str = field(default="", repr=False)
+    # Contests (services/contests): periods in this zone; standings freeze this long after a contest's end
+    program_timezone: str = "Europe/Moscow"
+    contest_settle_hours: int = 48
     support_messages_per_minute: int = 12  # a partner's messages into tickets; an album of 10 photos still fits
 
 
