@@ -7,6 +7,8 @@ from services import routes
 from services.partners.accounts import AccountsService
 from services.ledger.balance import BalanceService
 from services.kernel.conversation import ConversationService
+from services.contests.partner_screens import ContestScreens
+from services.contests.staff_screens import StaffContestScreens
 from services.dashboard.service import DashboardService
 from services.faq.service import FaqService
 from services.kernel.deps import Deps
@@ -69,6 +71,8 @@ class Services:
         self.onboarding.on_approved.append(issue_on_approval)  # a personal promo code per active offer
         self.payouts = PartnerPayoutScreens(deps, self.forms, self.settings.on_action)  # set:pay…, pay:…
         self.payout_staff = StaffPayoutScreens(deps, self.forms)  # pam:…
+        self.contests = ContestScreens(deps)  # ct:…
+        self.contest_staff = StaffContestScreens(deps, self.forms)  # cta:…
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)
         self.review = ReviewScreens(deps, self.admin_action)
         self.staff = StaffService(deps, self.forms, self.admin_action)

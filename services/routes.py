@@ -78,6 +78,14 @@ def features(s: Services) -> tuple[Feature, ...]:
             # pay: the partner's request and history (from Balance); pam: managers' queue (from /admin)
             buttons=(Buttons(("pay:",), s.payouts.on_action), Buttons(("pam:",), s.payout_staff.on_action)),
         ),
+        Feature(
+            "contests",
+            # ct: partners' leaderboards, "I'm in", name on leaderboards; cta: managers (from /admin)
+            commands=(Command(("contest", "contests", "конкурс", "конкурсы"), s.contests.home, "cmd-contest",
+                              rank=5),),
+            buttons=(Buttons(("ct:",), s.contests.on_action), Buttons(("cta:",), s.contest_staff.on_action)),
+            section=Section("contests", s.contests.home),
+        ),
         # Shared by every feature; the adapters' catch-alls (free text, unknown buttons) follow it.
         Feature(
             "conversation",

@@ -125,6 +125,7 @@ menu-title = Main menu
 menu-links = 🔗 Links
 menu-stats = 📊 Stats
 menu-materials = 🖼 Materials
+menu-contests = 🏆 Contests
 menu-balance = 💰 Balance
 menu-faq = ❓ FAQ
 menu-support = 💬 Support
@@ -154,6 +155,7 @@ help =
     /link — { cmd-link }
     /stats — { cmd-stats }
     /dashboard — { cmd-dashboard }
+    /contest — { cmd-contest }
     /faq — { cmd-faq }
     /support — { cmd-support }
     /help — { cmd-help }

@@ -125,6 +125,7 @@ menu-title = Главное меню
 menu-links = 🔗 Ссылки
 menu-stats = 📊 Статистика
 menu-materials = 🖼 Материалы
+menu-contests = 🏆 Конкурсы
 menu-balance = 💰 Баланс
 menu-faq = ❓ FAQ
 menu-support = 💬 Поддержка
@@ -154,6 +155,7 @@ help =
     /link — { cmd-link }
     /stats — { cmd-stats }
     /dashboard — { cmd-dashboard }
+    /contest — { cmd-contest }
     /faq — { cmd-faq }
     /support — { cmd-support }
     /help — { cmd-help }

@@ -14,7 +14,8 @@ from services.partners.quiet import QUIET_KINDS, quiet_until
 from services.staff.roles import MANAGER_ROLES  # noqa: F401  (re-exported: tracking imports it from here)
 
 # Kinds a partner may mute in Settings → Notifications. Decisions on their application etc. always arrive.
-MUTABLE_KINDS = ("conversion", "l2_conversion", "subpartner", "hold_released", "news", "alerts", "materials")
+MUTABLE_KINDS = ("conversion", "l2_conversion", "subpartner", "hold_released", "news", "alerts", "materials",
+                 "contest")
 
 
 async def is_muted(uow: UnitOfWork, partner_id: int, kind: str) -> bool:

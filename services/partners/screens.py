@@ -116,6 +116,7 @@ def settings_home(partner: Partner, *, edit: bool = False) -> Screen:
                            (Button("settings-btn-timezone", act.TimezoneMenu().pack()),),
                            (Button("settings-btn-notifications", act.MuteMenu().pack()),),
                            (Button("pay-btn-details", "set:pay"),),  # services.payouts registers it
+                           (Button("ct-btn-name-menu", "ct:name"),),  # services.contests: name on leaderboards
                            (Button("settings-btn-link-account", act.LinkAccount().pack()),)), edit=edit)
 
 
