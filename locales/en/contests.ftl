@@ -1,4 +1,10 @@
 ## Contests: partners
+ct-title = { $title_ru ->
+   *[other] { $title_en }
+}
+ct-description = { $description_ru ->
+   *[other] { $description_en }
+}
 cmd-contest = contests and leaderboards
 ct-metric-name =
     { $metric ->
@@ -18,10 +24,10 @@ ct-status-name =
     }
 ct-none = 🏆 No contests right now. We will tell you when the next one is announced.
 ct-list = 🏆 Contests ({ $count }). Choose one to see its leaderboard:
-ct-item = 🏆 { $title_en } · { ct-status-name }
+ct-item = 🏆 { ct-title } · { ct-status-name }
 ct-board =
-    🏆 { $title_en } ({ ct-status-name })
-    { $description_en }
+    🏆 { ct-title } ({ ct-status-name })
+    { ct-description }
 
     📅 { $period }
     📏 Ranked by { ct-metric-name } { $currency }
@@ -57,23 +63,23 @@ ct-join-done =
        *[not_opt_in] Everyone takes part in this contest automatically.
     }
 ct-announce =
-    🏆 New contest: { $title_en }
+    🏆 New contest: { ct-title }
     Open the leaderboard to see the rules and prizes.
 ct-podium =
     { $event ->
-        [entered] 🥇 You are in the top 3 of "{ $title_en }": place { $place }!
-       *[lost] 📉 You lost place { $old } in "{ $title_en }"{ $place ->
+        [entered] 🥇 You are in the top 3 of "{ ct-title }": place { $place }!
+       *[lost] 📉 You lost place { $old } in "{ ct-title }"{ $place ->
             [0] {""} and are off the podium
            *[other] {""}, now place { $place }
         }. There is still time to catch up!
     }
 ct-won =
-    🎉 You won place { $place } in "{ $title_en }" with { $value }!
+    🎉 You won place { $place } in "{ ct-title }" with { $value }!
     { $money ->
         [yes] Your prize of { $amount } has been credited to your balance.
        *[no] Your prize: { $prize }. We will contact you to hand it over.
     }
-ct-results = 🏁 "{ $title_en }" is over: you finished { $place } of { $count } with { $value }. Thank you for taking part!
+ct-results = 🏁 "{ ct-title }" is over: you finished { $place } of { $count } with { $value }. Thank you for taking part!
 ct-btn-name-menu = 🏷 Name on leaderboards
 ct-name =
     🏷 How leaderboards show you: { $public ->

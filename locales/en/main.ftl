@@ -155,8 +155,8 @@ help =
     /link — { cmd-link }
     /stats — { cmd-stats }
     /dashboard — { cmd-dashboard }
-    /contest — { cmd-contest }
     /faq — { cmd-faq }
+    /contest — { cmd-contest }
     /support — { cmd-support }
     /help — { cmd-help }
     /language — { cmd-language }

@@ -1,4 +1,10 @@
 ## Конкурсы: партнёры
+ct-title = { $title_en ->
+   *[other] { $title_ru }
+}
+ct-description = { $description_en ->
+   *[other] { $description_ru }
+}
 cmd-contest = конкурсы и рейтинги
 ct-metric-name =
     { $metric ->
@@ -18,10 +24,10 @@ ct-status-name =
     }
 ct-none = 🏆 Сейчас конкурсов нет. Мы сообщим, когда объявим следующий.
 ct-list = 🏆 Конкурсы ({ $count }). Выберите, чтобы увидеть рейтинг:
-ct-item = 🏆 { $title_ru } · { ct-status-name }
+ct-item = 🏆 { ct-title } · { ct-status-name }
 ct-board =
-    🏆 { $title_ru } ({ ct-status-name })
-    { $description_ru }
+    🏆 { ct-title } ({ ct-status-name })
+    { ct-description }
 
     📅 { $period }
     📏 Считаем { ct-metric-name } { $currency }
@@ -57,23 +63,23 @@ ct-join-done =
        *[not_opt_in] В этом конкурсе участвуют все автоматически.
     }
 ct-announce =
-    🏆 Новый конкурс: { $title_ru }
+    🏆 Новый конкурс: { ct-title }
     Откройте рейтинг, чтобы узнать правила и призы.
 ct-podium =
     { $event ->
-        [entered] 🥇 Вы в тройке лидеров конкурса «{ $title_ru }»: { $place } место!
-       *[lost] 📉 Вы потеряли { $old } место в конкурсе «{ $title_ru }»{ $place ->
+        [entered] 🥇 Вы в тройке лидеров конкурса «{ ct-title }»: { $place } место!
+       *[lost] 📉 Вы потеряли { $old } место в конкурсе «{ ct-title }»{ $place ->
             [0] {""} и выбыли из тройки
            *[other] {""}, теперь вы на { $place } месте
         }. Ещё есть время догнать!
     }
 ct-won =
-    🎉 Вы заняли { $place } место в конкурсе «{ $title_ru }» с результатом { $value }!
+    🎉 Вы заняли { $place } место в конкурсе «{ ct-title }» с результатом { $value }!
     { $money ->
         [yes] Приз { $amount } зачислен на ваш баланс.
        *[no] Ваш приз: { $prize }. Мы свяжемся с вами, чтобы его вручить.
     }
-ct-results = 🏁 Конкурс «{ $title_ru }» завершён: вы заняли { $place } место из { $count } с результатом { $value }. Спасибо за участие!
+ct-results = 🏁 Конкурс «{ ct-title }» завершён: вы заняли { $place } место из { $count } с результатом { $value }. Спасибо за участие!
 ct-btn-name-menu = 🏷 Имя в рейтингах
 ct-name =
     🏷 Как вас показывают рейтинги: { $public ->
