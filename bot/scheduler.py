@@ -8,6 +8,7 @@ from datetime import timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.container import Container
+from services.contests.lifecycle import advance as advance_contests
 from services.partners import tiers
 from services.ledger.entries import release_due
 from services.tracking import postback_log
@@ -39,6 +40,9 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
                       id="stats_rollup", replace_existing=True)
     scheduler.add_job(check_alerts, "cron", minute=(delay.seconds // 60 + 2) % 60, args=[container.deps],
                       id="stats_alerts", replace_existing=True)
+    # Contests: announced → running → finished → settled (standings frozen, managers asked), podium notices.
+    scheduler.add_job(advance_contests, "interval", minutes=1, args=[container.deps], id="contests",
+                      replace_existing=True)
     # Scheduled payouts (PAYOUT_SCHEDULE): idempotent per period, so a late or repeated run adds nothing.
     trigger = parse_schedule(container.deps.config.payout_schedule)
     if trigger is not None:

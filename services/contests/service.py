@@ -269,3 +269,23 @@ async def set_public_name(deps: Deps, partner_id: int, public: bool) -> None:
         if partner is not None:
             partner.public_name = public
             await uow.commit()
+
+
+def board_dict(board: Board, locale: str) -> dict[str, Any]:
+    """A leaderboard as JSON (the web dashboard; a REST API can reuse it): the partner's own line, the top."""
+    c = board.contest
+    en = locale == "en"
+    mine = board.mine
+    return {
+        "id": c.id, "title": c.title_en if en else c.title_ru, "description": c.description_en if en else
+        c.description_ru, "status": c.status, "metric": c.metric, "currency": c.currency,
+        "starts_at": c.starts_at.isoformat(), "ends_at": c.ends_at.isoformat(), "opt_in": c.opt_in,
+        "joined": board.joined, "final": board.final, "participants": board.participants,
+        "prizes": [{"place": p.place, "text": rules.prize_text(p), "money": p.amount is not None}
+                   for p in rules.prizes_of(c.prizes)],
+        "top": [{"place": line.place, "name": line.name or f"#{line.partner_id}", "me": line.me,
+                 "value": rules.figure_text(c, line.value)} for line in board.lines],
+        "mine": None if mine is None else {"place": mine.place, "value": rules.figure_text(c, mine.value),
+                                           "gap": rules.figure_text(c, board.gap) if board.gap is not None
+                                           else None},
+    }
