@@ -28,7 +28,7 @@ async def all_rows(services, model, *where):
 
 async def test_manager_creates_edits_and_pauses_offer(services, tg):
     await tg.send(MANAGER, "/admin")
-    assert tg.buttons(MANAGER) == ["adm:offers", "adm:review", "mta:home", "pam:list", "fqa:home"]
+    assert tg.buttons(MANAGER) == ["adm:offers", "adm:review", "mta:home", "pam:list", "cta:home", "fqa:home"]
     await tg.press(MANAGER, "adm:offer:new")
     await tg.send(MANAGER, "Shop X")
     await tg.send(MANAGER, "javascript:alert(1)")
@@ -120,7 +120,7 @@ async def test_recruit_link_and_mutes(services, tg):
 async def test_settings_language_and_timezone(services, tg):
     await approved_partner(services, tg)
     await tg.send(PARTNER, "⚙️ Settings")
-    assert tg.buttons(PARTNER) == ["set:lang", "set:tz", "set:mute", "set:pay", "set:linkacc"]
+    assert tg.buttons(PARTNER) == ["set:lang", "set:tz", "set:mute", "set:pay", "ct:name", "set:linkacc"]
     await tg.press(PARTNER, "set:lang:ru")
     assert tg.last(PARTNER).reply_markup.keyboard[0][0].text == "🔗 Ссылки"
     await tg.press(PARTNER, "set:tz:Asia/Yekaterinburg")
