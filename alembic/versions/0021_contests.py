@@ -23,6 +23,7 @@ BigId = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 def upgrade() -> None:
     # A plain ADD COLUMN (no batch copy): copying `partners` on SQLite would cascade-delete its dependants.
     op.add_column('partners', sa.Column('public_name', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.create_index('ix_conversions_contest', 'conversions', ['status', 'created_at', 'partner_id'])
     op.create_table(
         'contests',
         sa.Column('id', BigId, autoincrement=True, nullable=False),
@@ -94,5 +95,6 @@ def downgrade() -> None:
     op.drop_table('contest_entries')
     op.drop_index('ix_contests_status_starts', table_name='contests')
     op.drop_table('contests')
+    op.drop_index('ix_conversions_contest', table_name='conversions')
     with op.batch_alter_table('partners') as batch:
         batch.drop_column('public_name')

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from services.contests import rules, standings
 from services.contests.rules import ANNOUNCED, FINISHED, RUNNING, SETTLED
-from services.contests.service import KIND, locked, move
+from services.contests.service import KIND, locked, move, remember
 from services.db.contest_models import Contest, ContestPodium, ContestResult
 from services.db.uow import UnitOfWork
 from services.kernel.deps import Deps
@@ -81,6 +81,7 @@ async def settle(deps: Deps, contest_id: int) -> bool:
 async def _podium(uow: UnitOfWork, deps: Deps, contest: Contest) -> int:
     now = deps.clock.now()
     ranked = await standings.compute(uow, contest, now)
+    remember(deps, contest.id, now, ranked)  # leaderboards opened in the next seconds reuse it
     top = {s.partner_id: s.place for s in ranked[:PODIUM]}
     rows = {r.partner_id: r for r in (await uow.session.scalars(
         select(ContestPodium).where(ContestPodium.contest_id == contest.id).with_for_update())).all()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
@@ -30,6 +31,7 @@ from services.staff.roles import MANAGER_ROLES, own_partner_id, require_role
 
 log = logging.getLogger(__name__)
 
+LIVE_TTL = timedelta(seconds=30)  # a live leaderboard is recomputed at most this often per process
 RECENT = timedelta(days=14)  # awarded contests stay on partners' list this long
 KIND, PRIZE_KIND = "contest", "contest_prize"  # outbox kinds: news-like (muteable, quiet hours) / money (always)
 
@@ -135,6 +137,7 @@ async def join(deps: Deps, partner_id: int, contest_id: int) -> Outcome:
         except IntegrityError:  # another process joined them a moment ago
             return "already"
         await uow.commit()
+    forget(deps, contest_id)
     return "joined"
 
 
@@ -162,12 +165,33 @@ class Board:
         return self.ahead.value - self.mine.value if self.ahead and self.mine else None
 
 
+# Live standings per database (keyed by its unit-of-work source, so tests and processes never share them) and
+# contest: every partner opening a leaderboard within LIVE_TTL reuses one computation (a few hundred ms of CPU
+# for thousands of partners), and the podium job's fresh result is put here for them too.
+_LIVE: WeakKeyDictionary[Any, dict[int, tuple[datetime, list[Standing]]]] = WeakKeyDictionary()
+
+
+def remember(deps: Deps, contest_id: int, at: datetime, ranked: list[Standing]) -> None:
+    _LIVE.setdefault(deps.uow, {})[contest_id] = (at, ranked)
+
+
+def forget(deps: Deps, contest_id: int) -> None:
+    """Someone joined: their own next look must already list them."""
+    _LIVE.get(deps.uow, {}).pop(contest_id, None)
+
+
 async def current_standings(uow: UnitOfWork, deps: Deps, contest: Contest) -> list[Standing]:
     if contest.status in (SETTLED, AWARDED):
         return await standings.frozen(uow, contest.id)
-    if contest.status in (RUNNING, FINISHED):
-        return await standings.compute(uow, contest, deps.clock.now())
-    return []
+    if contest.status not in (RUNNING, FINISHED):
+        return []
+    now = deps.clock.now()
+    hit = _LIVE.get(deps.uow, {}).get(contest.id)
+    if hit is not None and timedelta(0) <= now - hit[0] < LIVE_TTL:
+        return hit[1]
+    ranked = await standings.compute(uow, contest, now)
+    remember(deps, contest.id, now, ranked)
+    return ranked
 
 
 async def names(uow: UnitOfWork, partner_ids: list[int]) -> dict[int, str | None]:

@@ -48,8 +48,14 @@ def _merge(found: dict[int, tuple[Decimal, datetime]], rows: Any) -> None:
         found[partner_id] = (amount + old[0], max(reached, old[1])) if old else (amount, reached)
 
 
+def _approved() -> Any:
+    """Partners who may rank: approved ones (a blocked partner's figures never reach a leaderboard)."""
+    return select(Partner.id).where(Partner.status == "approved").scalar_subquery()
+
+
 def _conversion_filter(contest: Contest, cutoff: datetime) -> list[Any]:
-    where = [Conversion.created_at >= contest.starts_at, Conversion.created_at < contest.ends_at,
+    # Led by ix_conversions_contest: approved conversions of the period only, however long the history.
+    where = [Conversion.partner_id.in_(_approved()), Conversion.created_at >= contest.starts_at, Conversion.created_at < contest.ends_at,
              Conversion.status == "approved", Conversion.payable.is_(True),
              or_(Conversion.review.is_(None), Conversion.review == "cleared"), Conversion.updated_at <= cutoff]
     if contest.offer_ids:
@@ -81,11 +87,13 @@ async def _clicks(uow: UnitOfWork, contest: Contest, found: dict) -> None:
         keys = [str(o) for o in contest.offer_ids] if contest.offer_ids else [""]
         _merge(found, (await uow.session.execute(
             select(ClickHour.partner_id, func.sum(ClickHour.unique_clicks), func.max(ClickHour.hour))
-            .where(ClickHour.dim == dim, ClickHour.key.in_(keys), ClickHour.hour >= lo, ClickHour.hour < hi)
+            .where(ClickHour.dim == dim, ClickHour.key.in_(keys), ClickHour.hour >= lo, ClickHour.hour < hi,
+                   ClickHour.partner_id.in_(_approved()))
             .group_by(ClickHour.partner_id))).all())
         raw = [(a, b) for a, b in ((start, lo), (hi, end)) if b > a]
     for a, b in raw:
-        where = [Click.is_unique.is_(True), Click.created_at >= a, Click.created_at < b]
+        where = [Click.is_unique.is_(True), Click.created_at >= a, Click.created_at < b,
+                 Click.partner_id.in_(_approved())]
         if contest.offer_ids:
             where.append(Click.offer_id.in_(contest.offer_ids))
         _merge(found, (await uow.session.execute(
@@ -96,7 +104,7 @@ async def _clicks(uow: UnitOfWork, contest: Contest, found: dict) -> None:
 async def _subpartners(uow: UnitOfWork, contest: Contest, cutoff: datetime, found: dict) -> None:
     _merge(found, (await uow.session.execute(
         select(Partner.parent_id, func.count(), func.max(Partner.approved_at))
-        .where(Partner.parent_id.is_not(None), Partner.status == "approved",
+        .where(Partner.parent_id.in_(_approved()), Partner.status == "approved",
                Partner.approved_at >= contest.starts_at, Partner.approved_at < contest.ends_at,
                Partner.approved_at <= cutoff)
         .group_by(Partner.parent_id))).all())
@@ -111,16 +119,13 @@ async def compute(uow: UnitOfWork, contest: Contest, cutoff: datetime) -> list[S
         await _clicks(uow, contest, found)
     elif contest.metric == "subpartners":
         await _subpartners(uow, contest, cutoff, found)
-    eligible = select(Partner.id).where(Partner.status == "approved")
     if contest.opt_in:
         entries = dict((await uow.session.execute(
             select(ContestEntry.partner_id, ContestEntry.joined_at).where(ContestEntry.contest_id == contest.id)
-            .where(ContestEntry.partner_id.in_(eligible)))).all())
+            .where(ContestEntry.partner_id.in_(_approved())))).all())
         rows = {pid: found.get(pid, (Decimal(0).quantize(PLACES), joined)) for pid, joined in entries.items()}
-    else:
-        approved = set((await uow.session.scalars(eligible.where(Partner.id.in_(list(found))))).all()) \
-            if found else set()
-        rows = {pid: figure for pid, figure in found.items() if pid in approved and figure[0] > 0}
+    else:  # every query above kept to approved partners already
+        rows = {pid: figure for pid, figure in found.items() if figure[0] > 0}
     ranked = sorted(rows.items(), key=lambda item: (-item[1][0], item[1][1], item[0]))
     return [Standing(place, pid, value, reached) for place, (pid, (value, reached)) in enumerate(ranked, 1)]
 

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, Strin
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db.base import Base, BigId, UTCDateTime
+from services.db.tracking_models import Conversion
 
 # A standing's figure: a count, or money in the contest's currency (4 places, like the ledger).
 Figure = Numeric(18, 4, asdecimal=True)
@@ -82,3 +83,9 @@ class ContestPodium(Base):
                                             autoincrement=False)
     place: Mapped[int | None] = mapped_column(Integer)  # 1–3, or None once they dropped off
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# Standings read the approved conversions of a contest's period across all partners: this index keeps that to the
+# period's rows, however long the history (ix_conversions_stats leads with the partner, ix_conversions_status
+# would read every approved conversion ever).
+Index("ix_conversions_contest", Conversion.status, Conversion.created_at, Conversion.partner_id)
