@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     min_payout: Annotated[dict[str, Decimal], NoDecode] = Field(
         default_factory=lambda: {"RUB": Decimal("1000"), "USD": Decimal("20"), "EUR": Decimal("20")})
     payout_schedule: str = ""
+    # The program's calendar (IANA zone): monthly bonus plans and contests follow its months and days
+    program_timezone: str = "Europe/Moscow"
+    bonus_hold_days: int = Field(30, ge=0, le=365)  # program-wide bonus steps; an offer's step holds like its offer
+    # Manual adjustments: |amount| a manager may apply without an admin, per currency (admins change it in the bot)
+    adjustment_manager_limit: Annotated[dict[str, Decimal], NoDecode] = Field(
+        default_factory=lambda: {"RUB": Decimal("5000"), "USD": Decimal("100"), "EUR": Decimal("100")})
 
     # Support
     support_chat_id: int = 0
@@ -103,9 +109,8 @@ class Settings(BaseSettings):
     stats_alert_min_clicks: int = Field(default=30, ge=1)
     stats_alert_min_conversions: int = Field(default=3, ge=1)
 
-    # Contests: the program's time zone (contest periods are typed and shown in it) and how long after a
-    # contest's end late postbacks for conversions inside its period still count before standings freeze
-    program_timezone: str = "Europe/Moscow"
+    # Contests: how long after a contest's end late postbacks for conversions inside its period still count
+    # before the standings freeze (periods are typed and shown in PROGRAM_TIMEZONE)
     contest_settle_hours: int = Field(default=48, ge=0, le=24 * 60)
 
     # Program
@@ -198,7 +203,7 @@ class Settings(BaseSettings):
                              "(python -c 'import secrets; print(secrets.token_hex(32))'), or remove the line")
         return value
 
-    @field_validator("min_payout", mode="before")
+    @field_validator("min_payout", "adjustment_manager_limit", mode="before")
     @classmethod
     def _min_payout(cls, value: object) -> object:
         # "RUB:1000, USD:20" in env; a dict when built in code.
@@ -225,6 +230,17 @@ class Settings(BaseSettings):
 
         parse_schedule(value)  # ValueError says what is wrong
         return value.strip().lower()
+
+    @field_validator("program_timezone")
+    @classmethod
+    def _program_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (like Europe/Moscow or UTC)") from None
+        return value.strip()
 
     @field_validator("redis_url")
     @classmethod
@@ -267,16 +283,6 @@ class Settings(BaseSettings):
         if not (len(value) == 3 and value.isascii() and value.isalpha()):
             raise ValueError("is not a three-letter currency code such as RUB")
         return value.upper()
-
-    @field_validator("program_timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("is not an IANA time zone such as Europe/Moscow") from None
-        return value
 
     @field_validator("default_locale")
     @classmethod
