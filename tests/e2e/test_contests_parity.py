@@ -62,7 +62,6 @@ class Steps:
     async def sales(self) -> None:
         deps = self.services.deps  # type: ignore[attr-defined]
         self.clock.current = datetime(2026, 2, 10, tzinfo=UTC)  # type: ignore[attr-defined]
-        await lifecycle.advance(deps)
         shop = await add_offer(deps)
         rival = await make_partner(self.services, 4242, messenger="telegram", name="Rival")  # type: ignore
         async with deps.uow() as uow:
@@ -72,6 +71,7 @@ class Steps:
         for day in (2, 3):
             await conversion(deps, me, shop, datetime(2026, 2, day, tzinfo=UTC))
         await conversion(deps, rival, shop, datetime(2026, 2, 4, tzinfo=UTC))
+        await lifecycle.advance(deps)  # running now; both enter the podium (the notices wait for "deliver")
 
     async def settle(self) -> None:
         self.clock.current = datetime(2026, 2, 28, 21, tzinfo=UTC) + timedelta(hours=48)  # type: ignore
@@ -136,11 +136,12 @@ async def test_contests_agree_on_telegram_and_vk(services, clock):
     assert db["bonuses"] == [("contest:1:place:1", 1, 5000, "available")]
     assert ("contest_prize", "<self>", "ct-won", "sent") in db["outbox"]
     assert ("contest", "<self>", "ct-results", "sent") in db["outbox"]
+    assert ("contest", "<self>", "ct-podium", "sent") in db["outbox"]
     person = [v[1] for v in telegram["person"]]
     assert t("en", "ct-none") in person
-    assert any("New contest: Spring race" in text for text in person)
+    assert any("New contest: Spring race" in text for text in person), person
     assert any("Spring race (running)" in text and "👉 1. #1 — 2" in text and "🥇 You lead with 2!" in text
-               for text in person)
+               for text in person), person
     assert any("You won place 1" in text and "5 000.00 RUB has been credited" in text for text in person)
     assert any("by your name (Ivan Petrov)" in text for text in person)
     manager = [v[1] for v in telegram["manager"]]
