@@ -9,7 +9,7 @@ cmd-contest = contests and leaderboards
 ct-metric-name =
     { $metric ->
         [conversions] approved conversions
-        [revenue] approved revenue
+        [revenue] approved revenue in { $currency }
         [clicks] unique clicks
        *[subpartners] new approved sub-partners
     }
@@ -30,7 +30,7 @@ ct-board =
     { ct-description }
 
     📅 { $period }
-    📏 Ranked by { ct-metric-name } { $currency }
+    📏 Ranked by { ct-metric-name }
     🎁 Prizes:
     { $prizes }
     { $opt_in ->
@@ -125,7 +125,7 @@ cta-err-prizes = One line per place from 1 without gaps (at most { $max }): "1: 
 cta-card =
     🏆 #{ $id } { $title_en } / { $title_ru } — { $status }
     📅 { $period }
-    📏 { ct-metric-name } { $currency } · offers: { $offers } · { $opt_in ->
+    📏 { ct-metric-name } · offers: { $offers } · { $opt_in ->
         [yes] opt-in
        *[no] everyone
     }

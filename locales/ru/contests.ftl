@@ -9,7 +9,7 @@ cmd-contest = конкурсы и рейтинги
 ct-metric-name =
     { $metric ->
         [conversions] подтверждённые конверсии
-        [revenue] подтверждённая выручка
+        [revenue] подтверждённая выручка в { $currency }
         [clicks] уникальные клики
        *[subpartners] новые одобренные субпартнёры
     }
@@ -30,7 +30,7 @@ ct-board =
     { ct-description }
 
     📅 { $period }
-    📏 Считаем { ct-metric-name } { $currency }
+    📏 Считаем { ct-metric-name }
     🎁 Призы:
     { $prizes }
     { $opt_in ->
@@ -125,7 +125,7 @@ cta-err-prizes = По строке на место, с 1 и без пропус�
 cta-card =
     🏆 #{ $id } { $title_ru } / { $title_en } — { $status }
     📅 { $period }
-    📏 { ct-metric-name } { $currency } · офферы: { $offers } · { $opt_in ->
+    📏 { ct-metric-name } · офферы: { $offers } · { $opt_in ->
         [yes] по заявке
        *[no] все
     }

@@ -82,7 +82,7 @@ async def _podium(uow: UnitOfWork, deps: Deps, contest: Contest) -> int:
     now = deps.clock.now()
     ranked = await standings.compute(uow, contest, now)
     remember(deps, contest.id, now, ranked)  # leaderboards opened in the next seconds reuse it
-    top = {s.partner_id: s.place for s in ranked[:PODIUM]}
+    top = {s.partner_id: s.place for s in ranked[:PODIUM] if s.value > 0}  # an entrant with nothing is not on it
     rows = {r.partner_id: r for r in (await uow.session.scalars(
         select(ContestPodium).where(ContestPodium.contest_id == contest.id).with_for_update())).all()}
     told = 0

@@ -46,16 +46,17 @@ class ContestScreens:
         t.add(r"ct:name:([01])", self.set_name)
 
     async def home(self, inc: Incoming) -> Reply:
+        back = inc.action == "ct:home"  # Back from a leaderboard replaces it; /contest and the menu send anew
         async with self.deps.uow(readonly=True) as uow:
-            partner = await current_partner(uow, inc, Require.APPROVED, toast=bool(inc.action))
+            partner = await current_partner(uow, inc, Require.APPROVED, toast=back)
             if isinstance(partner, Reply):
                 return partner
             contests = await service.visible_contests(uow, self.deps.clock.now())
         if not contests:
-            return Reply.of(Screen("ct-none", edit=bool(inc.action)))
+            return Reply.of(Screen("ct-none", edit=back))
         rows = tuple((Button("ct-item", f"ct:v:{c.id}", {"title_ru": c.title_ru, "title_en": c.title_en,
                                                           "status": c.status}),) for c in contests)
-        return Reply.of(Screen("ct-list", {"count": len(contests)}, buttons=rows, edit=bool(inc.action)))
+        return Reply.of(Screen("ct-list", {"count": len(contests)}, buttons=rows, edit=back))
 
     async def view(self, inc: Incoming, contest_id: int, *, toast: Toast | None = None) -> Reply:
         async with self.deps.uow(readonly=True) as uow:

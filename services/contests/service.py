@@ -215,7 +215,8 @@ async def board(uow: UnitOfWork, deps: Deps, contest: Contest, partner_id: int |
 def winner_screen(contest: Contest, prize: Prize, value: str) -> Screen:
     return Screen("ct-won", {"title_ru": contest.title_ru, "title_en": contest.title_en, "place": prize.place,
                              "value": value, "prize": prize.text or "", "money": "yes" if prize.amount else "no",
-                             "amount": rules.prize_text(prize)}, buttons=((Button("ct-btn-open", f"ct:v:{contest.id}"),),))
+                             "amount": rules.prize_text(prize)},
+                  buttons=((Button("ct-btn-open", f"ct:v:{contest.id}"),),))
 
 
 async def confirm(deps: Deps, staff: Incoming, contest_id: int) -> tuple[Outcome, str | None]:

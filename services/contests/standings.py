@@ -55,8 +55,8 @@ def _approved() -> Any:
 
 def _conversion_filter(contest: Contest, cutoff: datetime) -> list[Any]:
     # Led by ix_conversions_contest: approved conversions of the period only, however long the history.
-    where = [Conversion.partner_id.in_(_approved()), Conversion.created_at >= contest.starts_at, Conversion.created_at < contest.ends_at,
-             Conversion.status == "approved", Conversion.payable.is_(True),
+    where = [Conversion.partner_id.in_(_approved()), Conversion.created_at >= contest.starts_at,
+             Conversion.created_at < contest.ends_at, Conversion.status == "approved", Conversion.payable.is_(True),
              or_(Conversion.review.is_(None), Conversion.review == "cleared"), Conversion.updated_at <= cutoff]
     if contest.offer_ids:
         where.append(Conversion.offer_id.in_(contest.offer_ids))
