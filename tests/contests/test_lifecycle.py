@@ -194,3 +194,17 @@ async def test_announce_skips_muted_partners_and_happens_once(services, clock):
     assert await _status(deps, contest) == "announced"
     ended = await make_contest(deps, utc(2026, 1, 1), utc(2026, 1, 10), status="draft")
     assert await service.announce(deps, TG_MANAGER, ended) == "ended"
+
+
+async def test_entrants_with_nothing_yet_are_not_on_the_podium(services, clock):
+    deps = services.deps
+    clock.current = utc(2026, 2, 10)
+    a, b = await messenger_partner(deps, 451), await messenger_partner(deps, 452)
+    contest = await make_contest(deps, START, END, opt_in=True)
+    for partner in (a, b):
+        assert await service.join(deps, partner, contest) == "joined"
+    assert (await lifecycle.advance(deps))["podium"] == 0
+    await conversion(deps, b, await add_offer(deps), utc(2026, 2, 3))
+    clock.advance(minutes=1)
+    assert (await lifecycle.advance(deps))["podium"] == 1
+    assert [(m.partner_id, m.screen["args"]["place"]) for m in await _outbox(deps, "ct-podium")] == [(b, 1)]
