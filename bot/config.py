@@ -112,6 +112,14 @@ class Settings(BaseSettings):
     # Contests: how long after a contest's end late postbacks for conversions inside its period still count
     # before the standings freeze (periods are typed and shown in PROGRAM_TIMEZONE)
     contest_settle_hours: int = Field(default=48, ge=0, le=24 * 60)
+    # Retention automation (each job switchable; services/retention); their calendar is program_timezone
+    retention_digest_enabled: bool = True
+    retention_nudge_enabled: bool = True
+    inactivity_days: int = Field(14, ge=1, le=365)
+    retention_tiers_monthly: bool = True
+    retention_partner_of_month_enabled: bool = True
+    retention_morning_summary_enabled: bool = True
+    morning_summary_time: str = "09:00"
 
     # Program
     default_locale: str = "ru"
@@ -241,6 +249,15 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not an IANA time zone (like Europe/Moscow or UTC)") from None
         return value.strip()
+
+    @field_validator("morning_summary_time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        from services.partners.quiet import format_hhmm, parse_hhmm  # noqa: PLC0415
+        minute = parse_hhmm(value)
+        if minute is None:
+            raise ValueError("expected a time of day HH:MM (00:00–23:59)")
+        return format_hhmm(minute)
 
     @field_validator("redis_url")
     @classmethod

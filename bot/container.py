@@ -54,6 +54,8 @@ def program_config(settings: Settings) -> ProgramConfig:
         stats_alert_min_conversions=settings.stats_alert_min_conversions,
         support_messages_per_minute=settings.support_messages_per_minute,
         contest_settle_hours=settings.contest_settle_hours,
+        inactivity_days=settings.inactivity_days,
+        tiers_monthly=settings.retention_tiers_monthly,
         tiers=(
             TierRule("certified", Decimal("0"), Decimal("30")),
             TierRule("gold", settings.tier_gold_threshold, Decimal("35"),

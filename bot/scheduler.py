@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -16,8 +17,35 @@ from services.tracking import postback_log
 from services.stats.alerts import check_alerts
 from services.stats.rollups import roll_up
 from services.payouts.schedule import parse_schedule, run_scheduled
+from services.retention import potm
+from services.retention.digest import run_digest
+from services.retention.nudge import run_nudges
+from services.retention.summary import send_summary
 
 log = logging.getLogger(__name__)
+
+
+def add_retention_jobs(scheduler: AsyncIOScheduler, container: Container) -> None:
+    """Retention automation (services/retention), each job switchable in config. Every one is idempotent per
+    period in the database, so a late, repeated or second run sends nothing twice."""
+    settings, deps = container.settings, container.deps
+    program = ZoneInfo(settings.program_timezone)
+    grace = {"replace_existing": True, "misfire_grace_time": 6 * 3600}
+    if settings.retention_digest_enabled:  # hourly: whoever is at Monday 10:00+ in their own zone
+        scheduler.add_job(run_digest, "cron", minute=7, args=[deps], id="retention_digest", **grace)
+    if settings.retention_nudge_enabled:
+        scheduler.add_job(run_nudges, "cron", hour=11, minute=0, timezone=program, args=[deps],
+                          id="retention_nudge", **grace)
+    if settings.retention_tiers_monthly:  # the daily "tiers" job only promotes meanwhile
+        scheduler.add_job(tiers.recalculate_monthly, "cron", day=1, hour=3, minute=30, timezone=program,
+                          args=[deps], id="tiers_monthly", **grace)
+    if settings.retention_partner_of_month_enabled:
+        scheduler.add_job(potm.propose, "cron", day=1, hour=10, minute=0, timezone=program, args=[deps],
+                          id="retention_partner_of_month", **grace)
+    if settings.retention_morning_summary_enabled:
+        hour, minute = (int(part) for part in settings.morning_summary_time.split(":"))
+        scheduler.add_job(send_summary, "cron", hour=hour, minute=minute, timezone=program, args=[deps],
+                          id="retention_morning_summary", **grace)
 
 
 def build_scheduler(container: Container) -> AsyncIOScheduler:
@@ -38,6 +66,7 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
                       replace_existing=True)
     scheduler.add_job(tiers.recalculate, "cron", hour=3, minute=0, args=[container.deps], id="tiers",
                       replace_existing=True)
+    add_retention_jobs(scheduler, container)
     scheduler.add_job(postback_log.purge, "cron", hour=4, minute=0, args=[container.deps], id="postback_log_purge",
                       replace_existing=True)
     # Stats: closed hours folded into the click rollup; link alerts judged each hour once it is folded.

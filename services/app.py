@@ -27,6 +27,8 @@ from services.partners.onboarding import FORM as ONBOARDING_FORM
 from services.partners.onboarding import REJECT_FORM, OnboardingService
 from services.tracking.review_screens import ReviewScreens
 from services.partners.settings import SettingsService
+from services.retention.service import RetentionService
+from services.partners.quiet_settings import QuietSettings
 from services.stats.screens import StatsService
 from services.staff.service import StaffService
 from services.payouts.partner_screens import DETAILS_FORM, PartnerPayoutScreens
@@ -48,6 +50,8 @@ class Services:
         self.forms = FormRunner(deps)
         self.onboarding = OnboardingService(deps, self.forms)
         self.settings = SettingsService(deps)
+        self.quiet = QuietSettings(deps, self.forms, self.settings.on_action)  # set:quiet…, set:announce
+        self.quiet.home = self.settings.show
         self.offers = OffersService(deps, self.forms)
         self.links = LinksService(deps, self.forms)
         self.conversation = ConversationService(deps, self.translator, self.onboarding.start)
@@ -86,6 +90,7 @@ class Services:
         self.stats.extras.append(self.bonuses.progress)
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)
         self.review = ReviewScreens(deps, self.admin_action)
+        self.retention = RetentionService(deps)  # ret:… (partner of the month); the jobs: bot/scheduler.py
         self.staff = StaffService(deps, self.forms, self.admin_action)
         for name in self.forms.forms:  # every engine-driven form (registered above) takes typed answers
             self.conversation.forms[name] = self.forms.on_text

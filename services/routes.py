@@ -83,6 +83,8 @@ def features(s: Services) -> tuple[Feature, ...]:
             # pay: the partner's request and history (from Balance); pam: managers' queue (from /admin)
             buttons=(Buttons(("pay:",), s.payouts.on_action), Buttons(("pam:",), s.payout_staff.on_action)),
         ),
+        # ret: managers deciding on the partner of the month (the retention jobs write to the outbox)
+        Feature("retention", buttons=(Buttons(("ret:",), s.retention.on_action),)),
         Feature(
             "contests",
             # ct: partners' leaderboards, "I'm in", name on leaderboards; cta: managers (from /admin)

@@ -2,7 +2,7 @@
 time; podium notice state; partners.public_name (a leaderboard shows the name only when the partner chose so)
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0018
 Create Date: 2026-12-10
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0021'
-down_revision: str | None = '0019'  # chained after main's head 0019 at merge
+down_revision: str | None = '0018'  # chained after main's head 0018 at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

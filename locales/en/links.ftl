@@ -117,6 +117,9 @@ mute-item = { $on ->
         [alerts] Link alerts
         [materials] New materials
         [contest] Contests
+        [digest] Weekly digest
+        [nudge] Reminders when idle
+        [partner_of_month] Partner of the month
        *[news] News
     }
 

@@ -140,6 +140,14 @@ settings-title =
        *[en] English
     }
     Time zone: { $timezone }
+    Quiet hours: { $quiet ->
+        [none] off
+       *[other] { $quiet }
+    }
+    Partner of the month: { $announce ->
+        [yes] my name may be shown
+       *[no] shown as "Partner #id"
+    }
 settings-btn-language = 🌐 Language
 settings-btn-timezone = 🕒 Time zone
 settings-choose-language = Choose your language:

@@ -117,6 +117,9 @@ mute-item = { $on ->
         [alerts] Предупреждения по ссылкам
         [materials] Новые материалы
         [contest] Конкурсы
+        [digest] Итоги недели
+        [nudge] Напоминания при простое
+        [partner_of_month] Партнёр месяца
        *[news] Новости
     }
 

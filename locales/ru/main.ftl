@@ -140,6 +140,14 @@ settings-title =
        *[en] English
     }
     Часовой пояс: { $timezone }
+    Тихие часы: { $quiet ->
+        [none] выключены
+       *[other] { $quiet }
+    }
+    Партнёр месяца: { $announce ->
+        [yes] можно называть моё имя
+       *[no] показывать как «Партнёр №id»
+    }
 settings-btn-language = 🌐 Язык
 settings-btn-timezone = 🕒 Часовой пояс
 settings-choose-language = Выберите язык:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db.base import Base, BigId, UTCDateTime
@@ -23,6 +23,8 @@ class Partner(Base):
     # Quiet hours, minutes of the day in `timezone` (services/partners/quiet.py); both None = no window.
     quiet_start: Mapped[int | None] = mapped_column(SmallInteger)
     quiet_end: Mapped[int | None] = mapped_column(SmallInteger)
+    # Named in announcements to other partners (partner of the month); an opt-out, on by default.
+    announce: Mapped[bool] = mapped_column(default=True, server_default=true())
     tier: Mapped[str] = mapped_column(String(16), default="certified")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="SET NULL"), index=True)
     ref_code: Mapped[str] = mapped_column(String(32), unique=True)

@@ -69,6 +69,9 @@ class ProgramConfig:
     # Contests (services/contests): standings freeze this long after a contest's end
     contest_settle_hours: int = 48
     support_messages_per_minute: int = 12  # a partner's messages into tickets; an album of 10 photos still fits
+    # Retention (services/retention): staff summaries and monthly runs follow program_timezone
+    inactivity_days: int = 14  # no clicks this long → a nudge, at most one per this many days
+    tiers_monthly: bool = True  # True: daily job only promotes; demotions wait for the run on the 1st
 
 
 @dataclass

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from services.kernel.deps import Deps
 from services.messaging.bursts import BurstPolicy, Bursts
+from services.messaging.files import with_stored_files
 from services.kernel.dto import Screen, UnknownScreenFormat
 from services.kernel.ports import DeliveryError, Notifier
 from services.shared.rate import SendLimiter
@@ -103,7 +104,8 @@ class OutboxDispatcher:
         else:
             try:
                 await self.limiters[messenger].wait()
-                delivered = await notifier.send(chat_id, Screen.from_dict(screen), locale, message_id, thread_id)
+                shown = await with_stored_files(self.deps, Screen.from_dict(screen))  # a digest's chart
+                delivered = await notifier.send(chat_id, shown, locale, message_id, thread_id)
             except UnknownScreenFormat as exc:  # written by a newer deploy (rolled back?): wait for it, never drop
                 status, error = OutboxStatus.PENDING, str(exc)
                 retry_at = self.deps.clock.now() + timedelta(seconds=FORMAT_RETRY_SECONDS)

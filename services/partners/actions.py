@@ -77,3 +77,28 @@ class SetMute(ActionData, prefix="set:mute"):
 
 class LinkAccount(ActionData, prefix="set:linkacc"):
     pass
+
+
+class MutePage(ActionData, prefix="set:mutep"):
+    page: int  # the mute menu in pages: a VK inline keyboard holds at most 10 buttons in 6 rows
+
+
+class QuietMenu(ActionData, prefix="set:quiet"):
+    pass
+
+
+class SetQuiet(ActionData, prefix="set:quiet"):
+    start: int  # minutes of the day, partner's time zone; validated by the handler (0–1439, start != end)
+    end: int
+
+
+class QuietOff(ActionData, prefix="set:quietoff"):
+    pass
+
+
+class QuietType(ActionData, prefix="set:quiettype"):
+    pass
+
+
+class SetAnnounce(ActionData, prefix="set:announce"):
+    on: bool  # what the button will do, so a double tap cannot flip it back

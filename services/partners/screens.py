@@ -110,11 +110,17 @@ def decision_screen(decision: str, partner: Partner, reason: str | None, reason_
 
 # ---- settings -------------------------------------------------------------------------------------------------
 
-def settings_home(partner: Partner, *, edit: bool = False) -> Screen:
-    return Screen("settings-title", {"language": partner.locale, "timezone": partner.timezone},
-                  buttons=((Button("settings-btn-language", act.LanguageMenu().pack()),),
-                           (Button("settings-btn-timezone", act.TimezoneMenu().pack()),),
-                           (Button("settings-btn-notifications", act.MuteMenu().pack()),),
+def settings_home(partner: Partner, *, edit: bool = False, quiet: str = "") -> Screen:
+    """`quiet`: the quiet-hours window as text ("22:00–08:00"), "" when off. Buttons two per row where they
+    fit: a VK inline keyboard takes at most 6 rows."""
+    return Screen("settings-title", {"language": partner.locale, "timezone": partner.timezone,
+                                     "quiet": quiet or "none", "announce": "yes" if partner.announce else "no"},
+                  buttons=((Button("settings-btn-language", act.LanguageMenu().pack()),
+                            Button("settings-btn-timezone", act.TimezoneMenu().pack())),
+                           (Button("settings-btn-notifications", act.MuteMenu().pack()),
+                            Button("settings-btn-quiet", act.QuietMenu().pack())),
+                           (Button("settings-btn-announce", act.SetAnnounce(not partner.announce).pack(),
+                                   {"on": "yes" if partner.announce else "no"}),),
                            (Button("pay-btn-details", "set:pay"),),  # services.payouts registers it
                            (Button("ct-btn-name-menu", "ct:name"),),  # services.contests: name on leaderboards
                            (Button("settings-btn-link-account", act.LinkAccount().pack()),)), edit=edit)
@@ -130,11 +136,19 @@ def timezone_menu(zones: Sequence[str]) -> Screen:
     return Screen("settings-choose-timezone", buttons=rows, edit=True)
 
 
-def mute_menu(kinds: Iterable[str], muted: set[str]) -> Screen:
-    rows = tuple(
-        (Button("mute-item", act.SetMute(kind, kind not in muted).pack(),
-                {"kind": kind, "on": "no" if kind in muted else "yes"}),)
-        for kind in kinds
-    )
-    return Screen("settings-notifications", buttons=rows + ((Button("btn-back", act.SettingsHome().pack()),),),
-                  edit=True)
+MUTE_PAGE = 6  # kinds per page, two per row: with paging and Back it stays within VK's 10 buttons / 6 rows
+
+
+def mute_menu(kinds: Sequence[str], muted: set[str], page: int = 0) -> Screen:
+    pages = max(1, -(-len(kinds) // MUTE_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = kinds[page * MUTE_PAGE:(page + 1) * MUTE_PAGE]
+    items = [Button("mute-item", act.SetMute(kind, kind not in muted).pack(),
+                    {"kind": kind, "on": "no" if kind in muted else "yes"}) for kind in shown]
+    rows: list[tuple[Button, ...]] = [tuple(items[i:i + 2]) for i in range(0, len(items), 2)]
+    paging = tuple(Button(label, act.MutePage(to).pack()) for label, to in (("btn-prev", page - 1), ("btn-next", page + 1))
+                   if 0 <= to < pages)
+    if paging:
+        rows.append(paging)
+    rows.append((Button("btn-back", act.SettingsHome().pack()),))
+    return Screen("settings-notifications", buttons=tuple(rows), edit=True)

@@ -1,4 +1,4 @@
-"""Partner settings: language, time zone, muted notifications."""
+"""Partner settings: language, time zone, muted notifications (quiet hours: services.partners.quiet_settings)."""
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo, available_timezones
@@ -15,6 +15,7 @@ from services.messaging.notify import MUTABLE_KINDS
 from services.partners import actions as act
 from services.partners import screens
 from services.partners.current import current_partner
+from services.partners.quiet_settings import window_text
 
 # Offered as buttons (the zone travels in the callback data, validated against the IANA database).
 COMMON_TIMEZONES = (
@@ -35,13 +36,14 @@ class SettingsService:
         t.on(act.SettingsHome, lambda inc, _: self.show(inc, edit=True))
         t.on(act.MuteMenu, lambda inc, _: self.mute_menu(inc))
         t.on(act.SetMute, lambda inc, a: self.set_mute(inc, a.kind, a.mute))
+        t.on(act.MutePage, lambda inc, a: self.mute_menu(inc, page=a.page))
 
     async def show(self, inc: Incoming, *, edit: bool = False) -> Reply:
         async with self.deps.uow(readonly=True) as uow:
             partner = await current_partner(uow, inc)
         if isinstance(partner, Reply):
             return partner
-        return Reply.of(screens.settings_home(partner, edit=edit))
+        return Reply.of(screens.settings_home(partner, edit=edit, quiet=window_text(partner)))
 
     async def language_menu(self, inc: Incoming) -> Reply:
         async with self.deps.uow(readonly=True) as uow:
@@ -80,14 +82,14 @@ class SettingsService:
         reply.toast = Toast("settings-saved")
         return reply
 
-    async def mute_menu(self, inc: Incoming, *, toast: Toast | None = None) -> Reply:
+    async def mute_menu(self, inc: Incoming, *, toast: Toast | None = None, page: int = 0) -> Reply:
         async with self.deps.uow(readonly=True) as uow:
             partner = await current_partner(uow, inc, toast=True, refusal=STALE)
             if isinstance(partner, Reply):
                 return partner
             muted = set((await uow.session.scalars(select(NotificationMute.kind).where(
                 NotificationMute.partner_id == partner.id))).all())
-        return Reply(screens=[screens.mute_menu(MUTABLE_KINDS, muted)], toast=toast)
+        return Reply(screens=[screens.mute_menu(MUTABLE_KINDS, muted, page)], toast=toast)
 
     async def set_mute(self, inc: Incoming, kind: str, mute: bool) -> Reply:
         if kind not in MUTABLE_KINDS:
@@ -107,4 +109,4 @@ class SettingsService:
                 except IntegrityError:  # a double tap already muted it
                     pass
             await uow.commit()
-        return await self.mute_menu(inc, toast=Toast("settings-saved"))
+        return await self.mute_menu(inc, toast=Toast("settings-saved"), page=MUTABLE_KINDS.index(kind) // screens.MUTE_PAGE)

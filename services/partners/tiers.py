@@ -1,4 +1,4 @@
-"""Partner tiers (Certified → Gold → Platinum) from approved revenue over the last 30 days; a daily job.
+"""Partner tiers (Certified → Gold → Platinum) from approved revenue over the last 30 days: up daily, down monthly.
 
 Revenue is never summed across currencies: a tier is reached when the revenue in any single currency reaches that
 tier's threshold for the currency (TierRule.threshold in the tier currency, foreign_thresholds for others).
@@ -17,6 +17,7 @@ from services.db.tracking_models import Conversion
 from services.kernel.deps import Deps, TierRule
 from services.kernel.dto import Screen
 from services.kernel.enums import ConversionStatus
+from services.kernel.money import format_money
 from services.partners.status import PartnerStatus
 
 WINDOW = timedelta(days=30)
@@ -75,9 +76,18 @@ async def revenue_by_partner(deps: Deps, partner_ids: list[int] | None = None) -
             if currency in sums}
 
 
-async def recalculate(deps: Deps) -> int:
-    """Scheduler job: moves partners between tiers and tells them. Returns how many changed."""
+async def recalculate(deps: Deps, *, demote: bool | None = None, run: str | None = None) -> int:
+    """Moves partners between tiers and tells them: a congratulation up, a notice (with what the old tier needs)
+    down. Returns how many changed.
+
+    The daily job (demote=None) moves both ways unless TIERS_MONTHLY is on: then it only promotes — a tier
+    reached counts at once — and demotions wait for the monthly run on the 1st (`recalculate_monthly`), so a
+    quiet week never costs a partner their rate mid-month. One message per partner, tier and day / month."""
+    if demote is None:
+        demote = not deps.config.tiers_monthly
+    run = run or f"{deps.clock.now():%Y%m%d}"
     revenue = await revenue_by_currency(deps)
+    ordered = [r.name for r in sorted(deps.config.tiers, key=lambda r: r.threshold)]
     changed = 0
     async with deps.uow() as uow:
         partners = (await uow.session.scalars(select(Partner).where(Partner.status == PartnerStatus.APPROVED))).all()
@@ -85,12 +95,24 @@ async def recalculate(deps: Deps) -> int:
             rule = tier_for(revenue.get(partner.id, {}), deps.config.tiers, deps.config.tier_currency)
             if rule.name == partner.tier:
                 continue
-            old, partner.tier = partner.tier, rule.name
+            old = next((r for r in deps.config.tiers if r.name == partner.tier), None)
+            up = old is None or ordered.index(rule.name) > ordered.index(old.name)
+            if not up and not demote:
+                continue
+            previous, partner.tier = partner.tier, rule.name
             changed += 1
-            await notify.to_partner(uow, deps, partner, Screen("tier-changed", {
-                "old": old, "new": rule.name, "percent": f"{rule.revshare_percent.normalize():f}"}),
-                kind="tier", dedupe_key=f"tier:{partner.id}:{deps.clock.now():%Y%m%d}:{rule.name}")
+            args = {"old": previous, "new": rule.name,
+                    "percent": f"{rule.revshare_percent.normalize():f}"}
+            if not up and old is not None:
+                args["needed"] = format_money(old.threshold, deps.config.tier_currency)
+            await notify.to_partner(uow, deps, partner, Screen("tier-up" if up else "tier-down", args),
+                                    kind="tier", dedupe_key=f"tier:{partner.id}:{run}:{rule.name}")
         await uow.commit()
     if changed:
         deps.wake_outbox()
     return changed
+
+
+async def recalculate_monthly(deps: Deps) -> int:
+    """The monthly job (the 1st, TIERS_MONTHLY): tiers follow the last 30 days both ways."""
+    return await recalculate(deps, demote=True, run=f"m{deps.clock.now():%Y%m}")

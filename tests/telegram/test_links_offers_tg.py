@@ -123,7 +123,8 @@ async def test_recruit_link_and_mutes(services, tg):
 async def test_settings_language_and_timezone(services, tg):
     await approved_partner(services, tg)
     await tg.send(PARTNER, "⚙️ Settings")
-    assert tg.buttons(PARTNER) == ["set:lang", "set:tz", "set:mute", "set:pay", "ct:name", "set:linkacc"]
+    assert tg.buttons(PARTNER) == ["set:lang", "set:tz", "set:mute", "set:quiet", "set:announce:0", "set:pay",
+                                   "ct:name", "set:linkacc"]
     await tg.press(PARTNER, "set:lang:ru")
     assert tg.last(PARTNER).reply_markup.keyboard[0][0].text == "🔗 Ссылки"
     await tg.press(PARTNER, "set:tz:Asia/Yekaterinburg")
