@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     stats_alert_min_clicks: int = Field(default=30, ge=1)
     stats_alert_min_conversions: int = Field(default=3, ge=1)
 
+    # Contests: how long after a contest's end late postbacks for conversions inside its period still count
+    # before the standings freeze (periods are typed and shown in PROGRAM_TIMEZONE)
+    contest_settle_hours: int = Field(default=48, ge=0, le=24 * 60)
     # Retention automation (each job switchable; services/retention); their calendar is program_timezone
     retention_digest_enabled: bool = True
     retention_nudge_enabled: bool = True

@@ -56,6 +56,7 @@ def program_config(settings: Settings) -> ProgramConfig:
         stats_alert_min_clicks=settings.stats_alert_min_clicks,
         stats_alert_min_conversions=settings.stats_alert_min_conversions,
         support_messages_per_minute=settings.support_messages_per_minute,
+        contest_settle_hours=settings.contest_settle_hours,
         inactivity_days=settings.inactivity_days,
         tiers_monthly=settings.retention_tiers_monthly,
         tiers=(

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.container import Container
+from services.contests.lifecycle import advance as advance_contests
 from services.bonuses import awards as bonuses
 from services.partners import tiers
 from services.ledger.entries import release_due
@@ -74,6 +75,9 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
                       id="stats_rollup", replace_existing=True)
     scheduler.add_job(check_alerts, "cron", minute=(delay.seconds // 60 + 2) % 60, args=[container.deps],
                       id="stats_alerts", replace_existing=True)
+    # Contests: announced → running → finished → settled (standings frozen, managers asked), podium notices.
+    scheduler.add_job(advance_contests, "interval", minutes=1, args=[container.deps], id="contests",
+                      replace_existing=True)
     # Scheduled payouts (PAYOUT_SCHEDULE): idempotent per period, so a late or repeated run adds nothing.
     trigger = parse_schedule(container.deps.config.payout_schedule)
     if trigger is not None:

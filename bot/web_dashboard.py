@@ -134,6 +134,12 @@ def add_dashboard_routes(app: web.Application, container: Container) -> None:
             return web.json_response({"error": "bad_request"}, status=400, headers=API_HEADERS)
         return web.json_response(await service.stats(who.partner_id, *chosen), headers=API_HEADERS)
 
+    async def contests(request: web.Request) -> web.Response:
+        who = await viewer(request)
+        if who.partner_id is None:
+            return refused(who)
+        return web.json_response(await service.contests(who.partner_id), headers=API_HEADERS)
+
     async def export_link(request: web.Request) -> web.Response:
         who = await viewer(request)
         if who.partner_id is None:
@@ -159,4 +165,5 @@ def add_dashboard_routes(app: web.Application, container: Container) -> None:
     app.router.add_post("/app/login", login)
     app.router.add_get("/app/api/stats", stats)
     app.router.add_get("/app/api/export", export_link)
+    app.router.add_get("/app/api/contests", contests)
     app.router.add_get("/app/export.csv", export_csv)

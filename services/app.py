@@ -7,6 +7,8 @@ from services import routes
 from services.partners.accounts import AccountsService
 from services.ledger.balance import BalanceService
 from services.kernel.conversation import ConversationService
+from services.contests.partner_screens import ContestScreens
+from services.contests.staff_screens import StaffContestScreens
 from services.dashboard.service import DashboardService
 from services.dashboard.staff import StaffDashboard
 from services.kpi.screens import KpiService
@@ -84,6 +86,8 @@ class Services:
         self.onboarding.on_approved.append(issue_on_approval)  # a personal promo code per active offer
         self.payouts = PartnerPayoutScreens(deps, self.forms, self.settings.on_action)  # set:pay…, pay:…
         self.payout_staff = StaffPayoutScreens(deps, self.forms)  # pam:…
+        self.contests = ContestScreens(deps)  # ct:…
+        self.contest_staff = StaffContestScreens(deps, self.forms)  # cta:…
         self.adjustments = AdjustmentScreens(deps, self.forms)  # adj:…
         self.bonuses = BonusScreens(deps, self.forms)  # bon:…; partners see their plans in Balance and Stats
         self.balance.extras.append(self.bonuses.progress)

@@ -86,6 +86,14 @@ def features(s: Services) -> tuple[Feature, ...]:
         # ret: managers deciding on the partner of the month (the retention jobs write to the outbox)
         Feature("retention", buttons=(Buttons(("ret:",), s.retention.on_action),)),
         Feature(
+            "contests",
+            # ct: partners' leaderboards, "I'm in", name on leaderboards; cta: managers (from /admin)
+            commands=(Command(("contest", "contests", "конкурс", "конкурсы"), s.contests.home, "cmd-contest",
+                              rank=5),),
+            buttons=(Buttons(("ct:",), s.contests.on_action), Buttons(("cta:",), s.contest_staff.on_action)),
+            section=Section("contests", s.contests.home),
+        ),
+        Feature(
             "adjustments",  # managers crediting / debiting a balance with a reason; admins approving over a limit
             commands=(Command(("adjust", "корректировка"), s.adjustments.home),),
             buttons=(Buttons(("adj:",), s.adjustments.on_action),),

@@ -339,6 +339,33 @@
     csv.title = t("csv-hint");
   }
 
+  // ---- contests: the same leaderboards as /contest in the chat ----
+  function loadContests() {
+    request("/api/contests").then(function (r) { return r.ok ? r.json() : {contests: []}; }).then(function (body) {
+      var box = $("contests");
+      box.textContent = "";
+      $("contests-title").textContent = t("contests");
+      (body.contests || []).forEach(function (c) {
+        var item = el("div", "contest");
+        item.appendChild(el("h3", "", c.title));
+        item.appendChild(el("div", "hint", c.description));
+        var list = el("ol", "board");
+        c.top.forEach(function (line) {
+          var li = el("li", line.me ? "me" : "", line.name + " — " + line.value);
+          li.value = line.place;
+          list.appendChild(li);
+        });
+        item.appendChild(list);
+        if (c.mine) {
+          item.appendChild(el("div", "mine", t("contest-place") + ": " + c.mine.place + " · " + c.mine.value +
+            (c.mine.gap ? " · " + t("contest-gap") + ": " + c.mine.gap : "")));
+        }
+        box.appendChild(item);
+      });
+      $("contests-card").hidden = !(body.contests || []).length;
+    }).catch(function () { $("contests-card").hidden = true; });
+  }
+
   function download() {
     request("/api/export?period=" + state.preset + "&group=" + groupParam()).then(function (r) {
       if (!r.ok) throw new Error("HTTP " + r.status);
@@ -366,4 +393,5 @@
     resizeTimer = setTimeout(function () { if (state.data) renderChart(); }, 120);
   });
   load();
+  loadContests();
 })();

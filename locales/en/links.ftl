@@ -116,6 +116,7 @@ mute-item = { $on ->
         [hold_released] Money available
         [alerts] Link alerts
         [materials] New materials
+        [contest] Contests
         [digest] Weekly digest
         [nudge] Reminders when idle
         [partner_of_month] Partner of the month

@@ -125,6 +125,7 @@ menu-title = Main menu
 menu-links = 🔗 Links
 menu-stats = 📊 Stats
 menu-materials = 🖼 Materials
+menu-contests = 🏆 Contests
 menu-balance = 💰 Balance
 menu-faq = ❓ FAQ
 menu-support = 💬 Support
@@ -163,6 +164,7 @@ help =
     /stats — { cmd-stats }
     /dashboard — { cmd-dashboard }
     /faq — { cmd-faq }
+    /contest — { cmd-contest }
     /support — { cmd-support }
     /help — { cmd-help }
     /language — { cmd-language }

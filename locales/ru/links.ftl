@@ -116,6 +116,7 @@ mute-item = { $on ->
         [hold_released] Деньги доступны
         [alerts] Предупреждения по ссылкам
         [materials] Новые материалы
+        [contest] Конкурсы
         [digest] Итоги недели
         [nudge] Напоминания при простое
         [partner_of_month] Партнёр месяца

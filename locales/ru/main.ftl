@@ -125,6 +125,7 @@ menu-title = Главное меню
 menu-links = 🔗 Ссылки
 menu-stats = 📊 Статистика
 menu-materials = 🖼 Материалы
+menu-contests = 🏆 Конкурсы
 menu-balance = 💰 Баланс
 menu-faq = ❓ FAQ
 menu-support = 💬 Поддержка
@@ -163,6 +164,7 @@ help =
     /stats — { cmd-stats }
     /dashboard — { cmd-dashboard }
     /faq — { cmd-faq }
+    /contest — { cmd-contest }
     /support — { cmd-support }
     /help — { cmd-help }
     /language — { cmd-language }

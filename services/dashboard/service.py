@@ -9,6 +9,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+from services.contests import service as contest_service
 from services.dashboard import tokens, views
 from services.dashboard.initdata import InitDataError, validate
 from services.db.models import Partner
@@ -139,6 +140,14 @@ class DashboardService:
             balance = await balance_summary(uow, partner.id)
         return views.dashboard(partner=partner, period=period, preset=preset, daily=daily, grouped=grouped,
                                group=group, balance=balance, now=now)
+
+    async def contests(self, partner_id: int) -> dict[str, Any]:
+        """The leaderboards of the contests this partner can see (the chat's /contest, as JSON)."""
+        async with self.deps.uow(readonly=True) as uow:
+            partner = await self._partner(uow, partner_id)
+            found = await contest_service.visible_contests(uow, self.deps.clock.now())
+            boards = [await contest_service.board(uow, self.deps, contest, partner.id) for contest in found]
+        return {"contests": [contest_service.board_dict(board, partner.locale) for board in boards]}
 
     def export_url(self, partner_id: int, preset: str, group: str) -> str:
         if preset not in views.PRESETS or group not in views.GROUPS:

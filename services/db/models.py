@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, true
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db.base import Base, BigId, UTCDateTime
@@ -32,6 +32,8 @@ class Partner(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Leaderboards show `name` only when the partner chose so (Settings); otherwise "Partner #id" (privacy).
+    public_name: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     accounts: Mapped[list["MessengerAccount"]] = relationship(back_populates="partner", lazy="raise")
 

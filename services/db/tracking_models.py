@@ -138,7 +138,7 @@ class LedgerEntry(Base):
     entry_key: Mapped[str] = mapped_column(String(255), unique=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
     conversion_id: Mapped[int | None] = mapped_column(ForeignKey("conversions.id", ondelete="SET NULL"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))  # commission | l2_commission | refund | release | payout
+    kind: Mapped[str] = mapped_column(String(32))  # commission | l2_commission | refund | release | payout | bonus
     bucket: Mapped[str] = mapped_column(String(16))  # hold | available
     amount: Mapped[Decimal] = mapped_column(Money)  # signed
     currency: Mapped[str] = mapped_column(String(3))

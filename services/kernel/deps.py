@@ -66,6 +66,8 @@ class ProgramConfig:
     stats_alert_min_conversions: int = 3
     # Web dashboard: key of its signed links and session cookies (empty → a per-process key)
     dashboard_secret: str = field(default="", repr=False)
+    # Contests (services/contests): standings freeze this long after a contest's end
+    contest_settle_hours: int = 48
     support_messages_per_minute: int = 12  # a partner's messages into tickets; an album of 10 photos still fits
     # Retention (services/retention): staff summaries and monthly runs follow program_timezone
     inactivity_days: int = 14  # no clicks this long → a nudge, at most one per this many days

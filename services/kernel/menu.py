@@ -5,8 +5,8 @@ from services.kernel.actions import ActionData, token
 from services.kernel.dto import Button, Screen
 from services.kernel.i18n import Translator
 
-SECTIONS = ("links", "stats", "materials", "balance", "faq", "support", "settings")
-_LAYOUT = (("links", "stats"), ("materials", "balance"), ("faq", "support"), ("settings",))
+SECTIONS = ("links", "stats", "materials", "balance", "contests", "faq", "support", "settings")
+_LAYOUT = (("links", "stats"), ("materials", "balance"), ("contests", "faq"), ("support", "settings"))
 
 
 

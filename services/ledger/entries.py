@@ -10,6 +10,9 @@ retried or concurrent writer cannot book a fact twice:
     conv:<id>:rejected:l1|l2              the same, when a manager rejects an approved conversion on review
 
 l1 is the converting partner, l2 their inviter (second-level commission).
+
+Bonuses (kind "bonus": contest prizes, milestone bonuses) are keyed by what earned them, e.g.
+    contest:<id>:place:<n>                +prize into "available", written by add_entry_once
 """
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ LEVELS = ("l1", "l2")
 EARN_KIND = {"l1": "commission", "l2": "l2_commission"}
 LEVEL_OF_KIND = {kind: level for level, kind in EARN_KIND.items()}
 REFUND, RELEASE = "refund", "release"
+BONUS = "bonus"  # money granted by the program, not earned by a conversion: contest prizes, milestone bonuses
 ZERO = Decimal("0")
 DEFAULT_BATCH = 500
 
@@ -68,6 +72,16 @@ async def add_entry(uow: UnitOfWork, *, key: str, partner_id: int, conversion_id
                                 bucket=bucket, amount=amount, currency=currency, release_at=release_at,
                                 created_at=now))
     await uow.session.flush()
+
+
+async def add_entry_once(uow: UnitOfWork, *, key: str, partner_id: int, kind: str, bucket: str, amount: Decimal,
+                         currency: str, now: datetime, release_at: datetime | None = None) -> bool:
+    """Insert unless an entry with this key exists (then nothing happens): True when this call wrote it. For
+    facts that several writers may record at once without a state row to decide between them first."""
+    result = await uow.session.execute(_insert_ignoring_duplicates(uow, [{
+        "entry_key": key, "partner_id": partner_id, "conversion_id": None, "kind": kind, "bucket": bucket,
+        "amount": amount, "currency": currency, "release_at": release_at, "created_at": now}]))
+    return bool(result.rowcount)
 
 
 async def credit_hold(uow: UnitOfWork, conversion: Conversion, level: str, partner_id: int, amount: Decimal,

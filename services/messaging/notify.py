@@ -18,7 +18,7 @@ from services.staff.roles import MANAGER_ROLES  # noqa: F401  (re-exported: trac
 
 # Kinds a partner may mute in Settings → Notifications. Decisions on their application etc. always arrive.
 MUTABLE_KINDS = ("conversion", "l2_conversion", "subpartner", "hold_released", "news", "alerts", "materials",
-                 "digest", "nudge", "partner_of_month")
+                 "contest", "digest", "nudge", "partner_of_month")
 
 
 async def is_muted(uow: UnitOfWork, partner_id: int, kind: str) -> bool:

@@ -122,6 +122,7 @@ def settings_home(partner: Partner, *, edit: bool = False, quiet: str = "") -> S
                            (Button("settings-btn-announce", act.SetAnnounce(not partner.announce).pack(),
                                    {"on": "yes" if partner.announce else "no"}),),
                            (Button("pay-btn-details", "set:pay"),),  # services.payouts registers it
+                           (Button("ct-btn-name-menu", "ct:name"),),  # services.contests: name on leaderboards
                            (Button("settings-btn-link-account", act.LinkAccount().pack()),)), edit=edit)
 
 

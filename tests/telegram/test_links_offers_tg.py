@@ -31,7 +31,7 @@ async def test_manager_creates_edits_and_pauses_offer(services, tg):
     # The staff menu grows with each area; its first entries and a few others are pinned, not the whole list.
     menu = tg.buttons(MANAGER)
     assert menu[:4] == ["adm:offers", "adm:review", "mta:home", "pam:list"]
-    assert {"fqa:home", "kpi:v:7d:0", "adj:home", "bon:home", "bc:home"} <= set(menu) and "adm:staff" not in menu
+    assert {"fqa:home", "kpi:v:7d:0", "adj:home", "bon:home", "bc:home", "cta:home"} <= set(menu) and "adm:staff" not in menu
     await tg.press(MANAGER, "adm:offer:new")
     await tg.send(MANAGER, "Shop X")
     await tg.send(MANAGER, "javascript:alert(1)")
@@ -124,7 +124,7 @@ async def test_settings_language_and_timezone(services, tg):
     await approved_partner(services, tg)
     await tg.send(PARTNER, "⚙️ Settings")
     assert tg.buttons(PARTNER) == ["set:lang", "set:tz", "set:mute", "set:quiet", "set:announce:0", "set:pay",
-                                   "set:linkacc"]
+                                   "ct:name", "set:linkacc"]
     await tg.press(PARTNER, "set:lang:ru")
     assert tg.last(PARTNER).reply_markup.keyboard[0][0].text == "🔗 Ссылки"
     await tg.press(PARTNER, "set:tz:Asia/Yekaterinburg")

@@ -34,15 +34,15 @@ def test_the_table_passes_its_own_check_and_serves_the_menu():
     features = Services(Deps(uow=lambda: None)).features  # type: ignore[arg-type]  # builds without a DB
     assert check(features) == features
     assert features[-1].name == "conversation"  # shared entries last, right before the adapters' catch-alls
-    assert {f.section.name for f in features if f.section} == {"links", "stats", "materials", "balance", "faq",
-                                                               "support", "settings"}
+    assert {f.section.name for f in features if f.section} == {"links", "stats", "materials", "balance", "contests",
+                                                               "faq", "support", "settings"}
 
 
 def test_help_lists_the_command_menu_in_its_order():
     """/help is a locale text; it must name exactly the commands Telegram's command menu shows, in order."""
     services = Services(Deps(uow=lambda: None))  # type: ignore[arg-type]  # builds without a DB
     menu = [c.names[0] for c in listed(services.features)]
-    assert menu == ["start", "link", "stats", "dashboard", "faq", "support", "help", "language",
+    assert menu == ["start", "link", "stats", "dashboard", "faq", "contest", "support", "help", "language",
                     "cancel"]
     for locale in LOCALES:
         assert re.findall(r"^/(\w+) — ", services.translator(locale, "help"), re.M) == menu, locale
