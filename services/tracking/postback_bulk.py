@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 
 from services.db.models import MessengerAccount, OutboxMessage, Partner
+from services.db.api_models import ConversionEvent
 from services.db.tracking_models import Click, Conversion, LedgerEntry, NotificationMute, Offer, PostbackLog
 from services.kernel.deps import Deps
 from services.ledger import entries as ledger
@@ -163,7 +164,11 @@ async def apply_batch(deps: Deps, items: Sequence[Item]) -> Result:
             result.responses[i] = _accepted(conversion, True)
         logs = [log_values(items[i].raw, items[i].received, result.responses[i],
                            result.responses[i].body.get("conversion_id")) for i in mine if i in result.responses]
-        for model, rows in ((LedgerEntry, ledger_rows), (OutboxMessage, outbox_rows), (PostbackLog, logs)):
+        # The REST API's status history, as commissions.apply_status_change records it on the one-by-one path.
+        events = [{"conversion_id": c.conversion.id, "from_status": c.old, "to_status": c.new,
+                   "source": "advertiser", "created_at": now} for c in changes]
+        for model, rows in ((LedgerEntry, ledger_rows), (OutboxMessage, outbox_rows), (PostbackLog, logs),
+                            (ConversionEvent, events)):
             if rows:
                 await session.execute(insert(model.__table__), rows)
         await uow.commit()
