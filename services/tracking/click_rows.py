@@ -21,8 +21,8 @@ class ClickRow(NamedTuple):
     user_agent: str | None
     referer: str | None
     subs: tuple[str | None, str | None, str | None, str | None, str | None]  # sub1..sub5
-    flags: str | None  # comma-separated; the insert appends "flood"
-    flood_limit: int  # clicks per IP hash per hour before "flood"; 0 = no check
+    flags: str | None  # comma-separated; the insert appends click_rule.FLAG_FLOOD
+    flood_limit: int  # clicks per source per hour before the flood flag; 0 = no check
     flood_cap: int = 0  # stored clicks per IP hash per hour past which a click is only counted; 0 = no cap
 
 
