@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     min_payout: Annotated[dict[str, Decimal], NoDecode] = Field(
         default_factory=lambda: {"RUB": Decimal("1000"), "USD": Decimal("20"), "EUR": Decimal("20")})
     payout_schedule: str = ""
+    # The program's calendar (IANA zone): monthly bonus plans and contests follow its months and days
+    program_timezone: str = "Europe/Moscow"
+    bonus_hold_days: int = Field(30, ge=0, le=365)  # program-wide bonus steps; an offer's step holds like its offer
+    # Manual adjustments: |amount| a manager may apply without an admin, per currency (admins change it in the bot)
+    adjustment_manager_limit: Annotated[dict[str, Decimal], NoDecode] = Field(
+        default_factory=lambda: {"RUB": Decimal("5000"), "USD": Decimal("100"), "EUR": Decimal("100")})
 
     # Support
     support_chat_id: int = 0
@@ -193,7 +199,7 @@ class Settings(BaseSettings):
                              "(python -c 'import secrets; print(secrets.token_hex(32))'), or remove the line")
         return value
 
-    @field_validator("min_payout", mode="before")
+    @field_validator("min_payout", "adjustment_manager_limit", mode="before")
     @classmethod
     def _min_payout(cls, value: object) -> object:
         # "RUB:1000, USD:20" in env; a dict when built in code.
@@ -220,6 +226,17 @@ class Settings(BaseSettings):
 
         parse_schedule(value)  # ValueError says what is wrong
         return value.strip().lower()
+
+    @field_validator("program_timezone")
+    @classmethod
+    def _program_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (like Europe/Moscow or UTC)") from None
+        return value.strip()
 
     @field_validator("redis_url")
     @classmethod

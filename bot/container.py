@@ -40,6 +40,9 @@ def program_config(settings: Settings) -> ProgramConfig:
         click_flood_cap_factor=settings.click_flood_cap_factor,
         payout_details_key=settings.payout_details_key or "",  # unset: main() puts the generated one here
         min_payout=tuple(sorted(settings.min_payout.items())),
+        program_timezone=settings.program_timezone,
+        bonus_hold_days=settings.bonus_hold_days,
+        adjustment_manager_limit=tuple(sorted(settings.adjustment_manager_limit.items())),
         payout_schedule=settings.payout_schedule,
         support_chat_id=str(settings.support_chat_id) if settings.support_chat_id else "",
         support_sla_minutes=settings.support_sla_minutes,

@@ -8,6 +8,7 @@ from datetime import timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.container import Container
+from services.bonuses import awards as bonuses
 from services.partners import tiers
 from services.ledger.entries import release_due
 from services.tracking import postback_log
@@ -28,6 +29,11 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
     scheduler.add_job(release_due, "interval", minutes=10, args=[container.deps],
                       kwargs={"horizon": timedelta(days=2)}, id="release_recent", replace_existing=True)
     scheduler.add_job(release_due, "cron", hour=2, minute=30, args=[container.deps], id="release_all",
+                      replace_existing=True)
+    # Milestone bonuses: steps reached / lost (refunds) this month and last, then holds that ended.
+    scheduler.add_job(bonuses.evaluate, "interval", minutes=10, args=[container.deps], id="bonus_evaluate",
+                      replace_existing=True)
+    scheduler.add_job(bonuses.release_due, "interval", minutes=10, args=[container.deps], id="bonus_release",
                       replace_existing=True)
     scheduler.add_job(tiers.recalculate, "cron", hour=3, minute=0, args=[container.deps], id="tiers",
                       replace_existing=True)

@@ -7,6 +7,7 @@ from bot.container import Container
 from bot.health import health
 from bot.web_clicks import CLICKS, add_click_routes
 from bot.web_dashboard import add_dashboard_routes
+from bot.web_kpi import add_kpi_routes
 from bot.web_postbacks import add_postback_routes
 
 CONTAINER = web.AppKey("container", Container)
@@ -24,6 +25,7 @@ def build_web_app(container: Container, *, tracking: bool = False) -> web.Applic
     app[CONTAINER] = container
     app.router.add_get("/healthz", healthz)
     add_dashboard_routes(app, container)
+    add_kpi_routes(app, container)
     if tracking:
         proxies = container.settings.trusted_proxies
         add_click_routes(app, container, trusted_proxies=proxies)

@@ -18,7 +18,8 @@ from services.dashboard.views import GROUPS, PRESETS
 from services.kernel.i18n import pick_locale
 
 STATIC = Path(__file__).resolve().parent / "dashboard_static"
-ASSETS = {"app.js": "application/javascript", "chart.js": "application/javascript", "app.css": "text/css"}
+ASSETS = {"app.js": "application/javascript", "chart.js": "application/javascript", "app.css": "text/css",
+          "kpi.js": "application/javascript"}  # kpi.js: the staff KPI page (bot/web_kpi.py)
 COOKIE = "pb_dash"
 TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"  # loaded by the page only inside Telegram
 

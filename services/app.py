@@ -8,6 +8,8 @@ from services.partners.accounts import AccountsService
 from services.ledger.balance import BalanceService
 from services.kernel.conversation import ConversationService
 from services.dashboard.service import DashboardService
+from services.dashboard.staff import StaffDashboard
+from services.kpi.screens import KpiService
 from services.faq.service import FaqService
 from services.kernel.deps import Deps
 from services.kernel.forms import FormRunner
@@ -28,6 +30,8 @@ from services.staff.service import StaffService
 from services.payouts.partner_screens import DETAILS_FORM, PartnerPayoutScreens
 from services.payouts.staff_screens import StaffPayoutScreens
 from services.payouts.details import METHODS as PAYOUT_METHODS
+from services.adjustments.screens import AdjustmentScreens
+from services.bonuses.screens import BonusScreens
 from services.support.service import FORM as SUPPORT_FORM
 from services.support.service import REPLY_FORM as SUPPORT_REPLY_FORM
 from services.support.service import SupportService
@@ -62,6 +66,9 @@ class Services:
         self.balance = BalanceService(deps)
         self.dashboard = DashboardService(deps, self.translator)
         self.stats = StatsService(deps)
+        self.staff_dashboard = StaffDashboard(deps, self.translator, lambda: self.dashboard.signer)
+        self.kpi = KpiService(deps)
+        self.kpi.web_link = self.staff_dashboard.link  # /kpi → Web: a staff sign-in link to the KPI page
         self.materials = MaterialsService(deps, self.forms)
         self.materials_admin = MaterialsAdmin(deps, self.forms)
         self.conversation.forms[BANNER_FORM] = self.materials_admin.on_banner_message
@@ -69,6 +76,10 @@ class Services:
         self.onboarding.on_approved.append(issue_on_approval)  # a personal promo code per active offer
         self.payouts = PartnerPayoutScreens(deps, self.forms, self.settings.on_action)  # set:pay…, pay:…
         self.payout_staff = StaffPayoutScreens(deps, self.forms)  # pam:…
+        self.adjustments = AdjustmentScreens(deps, self.forms)  # adj:…
+        self.bonuses = BonusScreens(deps, self.forms)  # bon:…; partners see their plans in Balance and Stats
+        self.balance.extras.append(self.bonuses.progress)
+        self.stats.extras.append(self.bonuses.progress)
         self.admin_action = self.offers.on_action  # adm:… (review screens join it)
         self.review = ReviewScreens(deps, self.admin_action)
         self.staff = StaffService(deps, self.forms, self.admin_action)

@@ -61,6 +61,11 @@ def features(s: Services) -> tuple[Feature, ...]:
             section=Section("stats", s.stats.show),
         ),
         Feature(
+            "kpi",  # program KPIs for managers and admins (also /admin → KPIs); not in the partners' command list
+            commands=(Command(("kpi", "кпи"), s.kpi.command),),
+            buttons=(Buttons(("kpi:",), s.kpi.on_action),),
+        ),
+        Feature(
             "dashboard",  # a personal, signed, single-use sign-in link to the web dashboard (/app)
             commands=(Command(("dashboard", "дашборд"), s.dashboard.link, "cmd-dashboard", rank=4),),
         ),
@@ -78,6 +83,12 @@ def features(s: Services) -> tuple[Feature, ...]:
             # pay: the partner's request and history (from Balance); pam: managers' queue (from /admin)
             buttons=(Buttons(("pay:",), s.payouts.on_action), Buttons(("pam:",), s.payout_staff.on_action)),
         ),
+        Feature(
+            "adjustments",  # managers crediting / debiting a balance with a reason; admins approving over a limit
+            commands=(Command(("adjust", "корректировка"), s.adjustments.home),),
+            buttons=(Buttons(("adj:",), s.adjustments.on_action),),
+        ),
+        Feature("bonuses", buttons=(Buttons(("bon:",), s.bonuses.on_action),)),  # managers' monthly plans
         # Shared by every feature; the adapters' catch-alls (free text, unknown buttons) follow it.
         Feature(
             "conversation",

@@ -20,3 +20,17 @@ class DashboardToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class StaffDashboardToken(Base):
+    """One staff sign-in link (from /kpi → Web). Staff need not be partners, so the link names the messenger
+    account; the role is checked again on every request of the session, never trusted from the link."""
+
+    __tablename__ = "staff_dashboard_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the token's random nonce
+    messenger: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

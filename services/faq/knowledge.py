@@ -171,10 +171,12 @@ class KnowledgeBase:
                                   .values(hidden=not entry.hidden, updated_at=self.deps.clock.now()))
 
     @staticmethod
-    async def kpi(uow: UnitOfWork, since: datetime) -> FaqKpi:
-        """Deflection since `since`: free-text questions answered without a person."""
+    async def kpi(uow: UnitOfWork, since: datetime, until: datetime | None = None) -> FaqKpi:
+        """Deflection in [since, until): free-text questions answered without a person (program KPIs reuse it)."""
         base = select(func.count()).select_from(FaqSearch).where(FaqSearch.created_at >= since,
                                                                  FaqSearch.query != "")
+        if until is not None:
+            base = base.where(FaqSearch.created_at < until)
         total = await uow.session.scalar(base) or 0
         helped = await uow.session.scalar(base.where(FaqSearch.helped.is_(True))) or 0
         escalated = await uow.session.scalar(base.where(FaqSearch.escalated.is_(True))) or 0

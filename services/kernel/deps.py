@@ -48,6 +48,12 @@ class ProgramConfig:
     payout_details_key: str = ""  # PAYOUT_DETAILS_KEY; empty: a key generated once and kept in app_secrets
     min_payout: tuple[tuple[str, Decimal], ...] = (("RUB", Decimal("1000")), ("USD", Decimal("20")),
                                                   ("EUR", Decimal("20")))  # currencies not listed: any amount
+    # |amount| of one manual adjustment a manager applies without an admin, per currency; not listed: always asks
+    adjustment_manager_limit: tuple[tuple[str, Decimal], ...] = (("EUR", Decimal("100")), ("RUB", Decimal("5000")),
+                                                                 ("USD", Decimal("100")))
+    # The program's calendar: monthly bonus plans, contests, and /kpi days of staff who are not partners themselves
+    program_timezone: str = "Europe/Moscow"
+    bonus_hold_days: int = 30  # hold of a program-wide bonus step (an offer's step holds as long as the offer's)
     payout_schedule: str = ""  # PAYOUT_SCHEDULE (services.payouts.schedule); empty: partners ask themselves
     # Support
     support_chat_id: str = ""  # Telegram staff group; empty → tickets go to support staff privately

@@ -2,6 +2,7 @@
 The chat's Balance section renders it (screens.py); the REST API and exports reuse `balance_summary`."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from services.db.models import Partner
 from services.db.tracking_models import LedgerEntry
 from services.kernel.deps import Deps, TierRule
-from services.kernel.dto import Incoming, Reply
+from services.kernel.dto import Incoming, Reply, Screen
 from services.ledger import screens
 from services.ledger.entries import AVAILABLE, HOLD, RELEASE, balances
 from services.partners.current import Require, current_partner
@@ -42,10 +43,13 @@ async def balance_summary(deps: Deps, partner: Partner, *, recent: int = RECENT)
 class BalanceService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
+        # Other areas' screens shown under the balance (partner id → Screen or None): bonus plans' progress.
+        self.extras: list[Callable[[int], Awaitable[Screen | None]]] = []
 
     async def show(self, inc: Incoming) -> Reply:
         async with self.deps.uow(readonly=True) as uow:
             partner = await current_partner(uow, inc, Require.APPROVED)
         if isinstance(partner, Reply):
             return partner
-        return Reply.of(screens.balance(await balance_summary(self.deps, partner)))
+        extra = [screen for extra in self.extras if (screen := await extra(partner.id)) is not None]
+        return Reply(screens=[screens.balance(await balance_summary(self.deps, partner)), *extra])

@@ -95,7 +95,8 @@ class OffersService:
             admin = await has_role(uow, inc, ADMIN_ROLES)
         rows = [(Button("admin-btn-offers", "adm:offers"),), (Button("admin-btn-review", "adm:review"),),
                 (Button("admin-btn-materials", "mta:home"),), (Button("admin-btn-payouts", "pam:list"),),
-                (Button("admin-btn-faq", "fqa:home"),)]
+                (Button("admin-btn-adjustments", "adj:home"), Button("admin-btn-bonuses", "bon:home")),
+                (Button("admin-btn-faq", "fqa:home"), Button("admin-btn-kpi", "kpi:v:7d:0"))]
         if admin:  # the Staff screens check the role themselves; this only spares others a useless button
             rows.append((Button("admin-btn-staff", "adm:staff"),))
         metrics = self.deps.click_metrics

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from services.db.models import Partner
@@ -90,6 +91,8 @@ class StatsService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
         self.on_action = ActionTable()  # st:…
+        # Other areas' screens after the report (partner id → Screen or None): bonus plans' progress.
+        self.extras: list[Callable[[int], Awaitable[Screen | None]]] = []
         self.on_action.add(rf"st:v:{CODE}:{GROUP}", self._view, int_groups=False)
         self.on_action.add(rf"st:g:{CODE}:{GROUP}", self._group_menu, int_groups=False)
         self.on_action.add(rf"st:png:{CODE}:{GROUP}", self._chart, int_groups=False)
@@ -112,7 +115,8 @@ class StatsService:
             period, group = parse_period(text, partner.timezone, self.deps.clock.now())
         except PeriodError as bad:
             return Reply.of(Screen(bad.key, bad.args))
-        return Reply.of(await self._report_screen(partner.id, period, group))
+        extra = [screen for extra in self.extras if (screen := await extra(partner.id)) is not None]
+        return Reply(screens=[await self._report_screen(partner.id, period, group), *extra])
 
     async def _resolve(self, inc: Incoming, code: str) -> tuple[Partner, Period] | None:
         partner = await self._partner(inc)

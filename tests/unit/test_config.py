@@ -78,6 +78,7 @@ def test_a_bad_setting_exits_2_with_one_line_and_no_traceback(tmp_path: Path):
     ("IP_HASH_SECRET", "", "IP_HASH_SECRET: is empty"),
     ("IP_HASH_SECRET", "short-but-random-7f3a", "IP_HASH_SECRET: is too weak"),
     ("IP_HASH_SECRET", "ab" * 20, "IP_HASH_SECRET: is too weak"),
+    ("PROGRAM_TIMEZONE", "Mars/Olympus", "PROGRAM_TIMEZONE: 'Mars/Olympus' is not an IANA time zone"),
 ])
 def test_bad_settings_name_the_variable_and_what_is_wrong(monkeypatch, capsys, name, value, message):
     monkeypatch.setenv(name, value)
