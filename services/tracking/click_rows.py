@@ -1,18 +1,11 @@
-"""A click as the writer stores it, and the rules of the checks done at insert time. Standard library only: the
-SQLite writer process imports this and nothing heavier."""
+"""A click as the writer stores it. Standard library only: the SQLite writer process imports this and nothing
+heavier. The unique/flood rule applied at insert time is services.tracking.click_rule."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import NamedTuple
 
 SUB_KEYS = ("sub1", "sub2", "sub3", "sub4", "sub5")
-UNIQUE_WINDOW = timedelta(hours=24)
-FLOOD_WINDOW = timedelta(hours=1)
-FLAG_FLOOD = "flood"
-# The unique check reads at most this many of the IP's latest clicks: a visitor behind a busy shared address
-# (carrier NAT) may count as unique again after that many others, but an IP flooding us cannot make every one of
-# its clicks scan all of its history.
-UNIQUE_SCAN = 1000
 
 
 class ClickRow(NamedTuple):
@@ -28,8 +21,8 @@ class ClickRow(NamedTuple):
     user_agent: str | None
     referer: str | None
     subs: tuple[str | None, str | None, str | None, str | None, str | None]  # sub1..sub5
-    flags: str | None  # comma-separated; the insert appends "flood"
-    flood_limit: int  # clicks per IP hash per hour before "flood"; 0 = no check
+    flags: str | None  # comma-separated; the insert appends click_rule.FLAG_FLOOD
+    flood_limit: int  # clicks per source per hour before the flood flag; 0 = no check
     flood_cap: int = 0  # stored clicks per IP hash per hour past which a click is only counted; 0 = no cap
 
 

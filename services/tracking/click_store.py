@@ -2,7 +2,7 @@
 
 Two stores behind one port, because the click path is the only place where the cost of a write decides what the
 server can take:
-- SqlClickStore: SQLAlchemy on the unit of work (PostgreSQL through asyncpg, or any database).
+- SqlClickStore: on the bot's engine (PostgreSQL: asyncpg directly, array statements; other databases: Core).
 - SqliteClickStore (file-backed SQLite): hands each batch to a writer process of its own
   (services.tracking.sqlite_click_writer) over a pipe. Through aiosqlite + SQLAlchemy a batch cost the event loop
   ~1 ms of CPU (parameter compilation, type processors per row, a thread hand-off and loop turn per call), and a
@@ -26,12 +26,12 @@ from typing import Protocol
 from sqlalchemy.engine import make_url
 
 from services.tracking.click_rows import BatchRejected, ClickRow
-from services.tracking.sql_click_store import INSERT, SqlClickStore
+from services.tracking.sql_click_store import SqlClickStore
 from services.tracking.sqlite_click_writer import LENGTH, OK, READY, REJECTED
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BatchRejected", "ClickRow", "ClickStore", "SqlClickStore", "SqliteClickStore", "INSERT"]
+__all__ = ["BatchRejected", "ClickRow", "ClickStore", "SqlClickStore", "SqliteClickStore"]
 
 
 class ClickStore(Protocol):

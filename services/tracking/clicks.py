@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from services.kernel.deps import Deps
+from services.tracking.click_rule import flood_limits
 from services.tracking.click_rules import REFERER_MAX, UA_MAX, effective_subs, redirect_url
 from services.tracking.click_store import ClickStore, SqlClickStore
 from services.tracking.click_writer import ClickNotRecorded, ClickWriter, click_row
@@ -122,8 +123,8 @@ class ClickService:
             await self.writer.submit(click_row(
                 click_id, target, subs, self.deps.clock.now(),
                 hash_ip(config.ip_hash_secret, source_of(request.client_ip)), user_agent,
-                clean_text(request.referer)[:REFERER_MAX], flags, config.click_flood_per_hour,
-                config.click_flood_per_hour * config.click_flood_cap_factor))
+                clean_text(request.referer)[:REFERER_MAX], flags,
+                *flood_limits(config.click_flood_per_hour, config.click_flood_cap_factor)))
         except ClickNotRecorded:
             # The visitor still reaches the offer: a lost click costs less than a lost customer.
             self.unrecorded += 1

@@ -6,7 +6,7 @@ process: in a thread of the web process, sqlite3 takes and releases the GIL arou
 stalled the event loop — measured, the loop stood idle waiting for the GIL ~30 % of the time under load. A
 process has its own GIL, and SQLite runs on the other core while the loop serves the next visitors.
 
-Standard library only (plus click_rows), so the process starts in tens of milliseconds.
+Standard library only (plus click_rows and click_rule), so the process starts in tens of milliseconds.
 """
 from __future__ import annotations
 
@@ -19,19 +19,12 @@ import sys
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from services.tracking.click_rows import (
-    FLAG_FLOOD,
-    FLOOD_WINDOW,
-    SUB_KEYS,
-    UNIQUE_SCAN,
-    UNIQUE_WINDOW,
-    BatchRejected,
-    ClickRow,
-)
+from services.tracking.click_rows import SUB_KEYS, BatchRejected, ClickRow
+from services.tracking.click_rule import FLOOD_WINDOW, UNIQUE_WINDOW, checks_sql, count_limit, decide
 
 log = logging.getLogger(__name__)
 
@@ -47,21 +40,9 @@ def sqlite_stamp(at: datetime) -> str:
 _SQLITE_COLUMNS = ("click_id", "link_id", "partner_id", "offer_id", "created_at", "ip_hash", "ua_hash",
                    "user_agent", "referer", *SUB_KEYS)
 # Two statements per batch (measured ~20 % faster than one INSERT … SELECT with the checks as subqueries, which
-# SQLite must materialise because it reads the table it inserts into):
-# 1. _CHECKS reads, for every row, "seen in 24 h" (among the IP's latest UNIQUE_SCAN clicks) and the IP's clicks
-#    of the last hour (counted up to the batch's largest flood limit or cap), all from ix_clicks_ip_visitor, each
-#    scan bounded. It sees earlier batches only; the batch's own earlier rows are added in Python (checked_rows).
-# 2. _INSERT writes the rows with their flags, in order — but for a source past its cap, _COUNT adds the click to
-#    click_floods instead (rare: only then is there a third statement).
-_CHECKS = """WITH v(ord, link_id, ip_hash, ua_hash, day_ago, hour_ago) AS (VALUES {rows})
-SELECT
-  EXISTS (SELECT 1 FROM (SELECT c.link_id, c.ua_hash FROM clicks AS c
-                         WHERE c.ip_hash = v.ip_hash AND c.created_at > v.day_ago
-                         ORDER BY c.created_at DESC LIMIT ?) AS latest
-          WHERE latest.link_id = v.link_id AND latest.ua_hash = v.ua_hash),
-  (SELECT count(*) FROM (SELECT 1 FROM clicks AS c WHERE c.ip_hash = v.ip_hash AND c.created_at > v.hour_ago
-                         LIMIT ?))
-FROM v ORDER BY v.ord"""
+# SQLite must materialise because it reads the table it inserts into): click_rule's checks over the batch as VALUES,
+# then _INSERT of the rows click_rule.decide stores, in order — and for a source past its cap, _COUNT adds the
+# click to click_floods instead (rare: only then is there a third statement).
 _CHECK_ROW = "(?, ?, ?, ?, ?, ?)"
 _INSERT = "INSERT INTO clicks (" + ", ".join(_SQLITE_COLUMNS) + ", is_unique, flags) VALUES {rows}"
 _INSERT_ROW = "(" + ", ".join("?" * (len(_SQLITE_COLUMNS) + 2)) + ")"
@@ -90,52 +71,27 @@ class _WindowStamps:
         return stamp, shifted[0] + tail, shifted[1] + tail
 
 
-assert UNIQUE_WINDOW % timedelta(hours=1) == FLOOD_WINDOW % timedelta(hours=1) == timedelta(0)
 _window_stamps = _WindowStamps()
 
 
 def write_batch(conn: sqlite3.Connection, rows: Sequence[ClickRow]) -> None:
     """Inserts rows (at most MAX_ROWS_PER_STATEMENT) with their unique and flood flags — or counts those of a
-    source past its cap — inside the caller's transaction."""
+    source past its cap — inside the caller's transaction, by click_rule."""
     stamps = [_window_stamps(row.created_at) for row in rows]
     params: list[Any] = []
     for ordinal, (row, (_, day_ago, hour_ago)) in enumerate(zip(rows, stamps)):
         params += (ordinal, row.link_id, row.ip_hash, row.ua_hash, day_ago, hour_ago)
-    params += (UNIQUE_SCAN, max((max(row.flood_limit, row.flood_cap) for row in rows), default=0))
-    checks = conn.execute(_CHECKS.format(rows=", ".join([_CHECK_ROW] * len(rows))), params).fetchall()
-    values, stored, counted = checked_rows(rows, stamps, checks)
+    sql = checks_sql("VALUES " + ", ".join([_CHECK_ROW] * len(rows)), count_limit(rows))
+    stored, counted = decide(rows, conn.execute(sql, params).fetchall())
     if stored:
-        conn.execute(_INSERT.format(rows=", ".join([_INSERT_ROW] * stored)), values)
+        values: list[Any] = []
+        for index, unique, flags in stored:
+            row = rows[index]
+            values += (row.click_id, row.link_id, row.partner_id, row.offer_id, stamps[index][0], row.ip_hash,
+                       row.ua_hash, row.user_agent, row.referer, *row.subs, unique, flags)
+        conn.execute(_INSERT.format(rows=", ".join([_INSERT_ROW] * len(stored))), values)
     if counted:
-        conn.executemany(_COUNT, [(ip_hash, hour, n) for (ip_hash, hour), n in counted.items()])
-
-
-def checked_rows(rows: Sequence[ClickRow], stamps: Sequence[tuple[str, str, str]],
-                 checks: Sequence[tuple[int, int]]) -> tuple[list[Any], int, dict[tuple[str, str], int]]:
-    """(_INSERT's flat parameters, how many rows they hold, clicks to count per (IP hash, hour)). What the
-    database said of each row (seen in 24 h, the IP's clicks in the last hour), plus what it owes to the rows
-    before it in the same batch: a repeat visitor of the same link is not unique; an IP's earlier stored clicks in
-    the batch count towards its hourly flood limit and cap (all are within the hour)."""
-    params: list[Any] = []
-    fingerprints: set[tuple[int, str, str]] = set()
-    per_ip: dict[str, int] = {}
-    counted: dict[tuple[str, str], int] = {}
-    for row, (stamp, _, _), (seen, last_hour) in zip(rows, stamps, checks, strict=True):
-        earlier = per_ip.get(row.ip_hash, 0)
-        if 0 < row.flood_cap <= last_hour + earlier:  # a flood source's click: a counter, not a row
-            key = (row.ip_hash, stamp[:13] + ":00:00.000000")
-            counted[key] = counted.get(key, 0) + 1
-            continue
-        per_ip[row.ip_hash] = earlier + 1
-        fingerprint = (row.link_id, row.ip_hash, row.ua_hash)
-        unique = not seen and fingerprint not in fingerprints
-        fingerprints.add(fingerprint)
-        flags = row.flags
-        if 0 < row.flood_limit <= last_hour + earlier:
-            flags = f"{flags},{FLAG_FLOOD}" if flags else FLAG_FLOOD
-        params += (row.click_id, row.link_id, row.partner_id, row.offer_id, stamp, row.ip_hash, row.ua_hash,
-                   row.user_agent, row.referer, *row.subs, unique, flags)
-    return params, len(rows) - sum(counted.values()), counted
+        conn.executemany(_COUNT, [(ip_hash, sqlite_stamp(hour), n) for (ip_hash, hour), n in counted.items()])
 
 
 # What a row can cause: a vanished link, text sqlite3 cannot bind (a lone surrogate), a number out of range.

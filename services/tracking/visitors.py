@@ -13,6 +13,8 @@ import time
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from services.tracking.click_rule import source_of  # noqa: F401  (the rule's definition of a source)
+
 FLAG_BOT_UA = "bot_ua"
 DEFAULT_TRUSTED_PROXIES = ("127.0.0.0/8", "::1/128")
 
@@ -87,22 +89,6 @@ def client_ip(peer: str | None, forwarded_for: Sequence[str], trusted: tuple[Net
             break
         ip = hop
     return ip[0]
-
-
-def source_of(ip: str) -> str:
-    """The source an address counts as for the unique and flood checks (and postback rate limits): an IPv4 address
-    itself; for IPv6 its /64, the block one subscriber is given, who can walk through 2^64 addresses in it. Takes
-    the normalised text client_ip() returns."""
-    return _v6_source(ip) if ":" in ip else ip
-
-
-@lru_cache(maxsize=8192)
-def _v6_source(ip: str) -> str:
-    try:
-        packed = socket.inet_pton(socket.AF_INET6, ip)
-    except OSError:
-        return ip
-    return socket.inet_ntop(socket.AF_INET6, packed[:8] + bytes(8)) + "/64"
 
 
 _CONTROLS = dict.fromkeys([*range(0x20), 0x7F], "\ufffd")

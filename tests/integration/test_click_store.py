@@ -32,9 +32,15 @@ async def world(deps: Deps) -> World:
     return await add_link(deps)
 
 
-@pytest.fixture
-async def store(deps: Deps, db_url: str) -> AsyncIterator[ClickStore]:
-    store = SqliteClickStore.for_url(db_url) or SqlClickStore(deps.uow)
+@pytest.fixture(params=["native", "core"])
+async def store(request: pytest.FixtureRequest, deps: Deps, db_url: str) -> AsyncIterator[ClickStore]:
+    """native: what the bot runs (SQLite: the writer process; PostgreSQL: SqlClickStore's asyncpg path).
+    core: SqlClickStore through SQLAlchemy Core on SQLite (any database other than PostgreSQL) — the same rule
+    (services.tracking.click_rule), so the same expectations."""
+    native = SqliteClickStore.for_url(db_url)
+    if request.param == "core" and native is None:
+        pytest.skip("on PostgreSQL SqlClickStore is the native store")
+    store = native if request.param == "native" and native else SqlClickStore(deps.uow)
     yield store
     await store.close()
 
